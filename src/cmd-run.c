@@ -1,0 +1,611 @@
+/* cmd-run.c: `urun run`: turns the command line into a container_spec
+ * (options named and behaving as podman's) and runs it. */
+#include "cmd.h"
+#include "run/container.h"
+#include "run/security.h"
+#include "run/spec.h"
+#include "util/cleanup.h"
+#include "util/log.h"
+
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <limits.h>
+#include <sched.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+
+static const char run_usage[] = "Usage: urun run [OPTIONS] IMAGE [COMMAND [ARG...]]\n"
+				"       urun run [OPTIONS] --rootfs DIR COMMAND [ARG...]";
+
+static void run_help(void)
+{
+	printf("%s\n\nRun a command in a new container.\n\n", run_usage);
+	fputs("Options:\n"
+	      "      --cap-add CAP          add a capability (or `all`)\n"
+	      "      --cap-drop CAP         drop a capability (or `all`)\n"
+	      "      --cpus N               CPU limit (needs a delegated cgroup v2 subtree)\n"
+	      "  -e, --env K=V|K            set an environment variable (K alone: from urun's environment)\n"
+	      "      --env-file FILE        read K=V lines from FILE\n"
+	      "      --group-add GID        add a supplementary group\n"
+	      "  -h, --hostname NAME        container host name (default: the container's short id)\n"
+	      "      --init                 run urun-init as PID 1 (reaps zombies, forwards signals)\n"
+	      "  -i, --interactive          keep stdin attached\n"
+	      "      --ipc host             share the caller's IPC namespace\n"
+	      "  -m, --memory SIZE          memory limit (needs a delegated cgroup v2 subtree)\n"
+	      "      --mount type=bind|tmpfs,...  add a mount (see urun-run(1))\n"
+	      "      --network none|host    network mode (default: none, loopback only)\n"
+	      "      --pid host             share the caller's PID namespace\n"
+	      "      --pids-limit N         process limit (needs a delegated cgroup v2 subtree)\n"
+	      "      --privileged           all capabilities, no seccomp, no masked paths\n"
+	      "      --read-only            mount the root filesystem read-only\n"
+	      "      --rm                   remove the container when it exits (always, for now)\n"
+	      "      --rootfs               the first argument is a root filesystem directory, not an image\n"
+	      "      --security-opt OPT     seccomp=unconfined|FILE, no-new-privileges[=true|false]\n"
+	      "      --stop-timeout SECS    after forwarding SIGTERM, SIGKILL after SECS (default 10)\n"
+	      "  -t, --tty                  allocate a pseudo-terminal\n"
+	      "      --tmpfs PATH[:OPTS]    mount a tmpfs at PATH\n"
+	      "      --ulimit NAME=SOFT[:HARD]  set a resource limit (nofile, nproc, core, ...)\n"
+	      "  -u, --user USER[:GROUP]    run as USER (name or id, from the container's /etc/passwd)\n"
+	      "      --userns keep-id       map your uid to the same uid inside\n"
+	      "      --uts host             share the caller's UTS namespace (host name)\n"
+	      "  -v, --volume HOST:CTR[:ro|rw]  bind-mount a host path\n"
+	      "  -w, --workdir DIR          working directory inside the container\n"
+	      "      --help                 show this help\n",
+	      stdout);
+}
+
+enum {
+	OPT_CAP_ADD = 1000, OPT_CAP_DROP, OPT_CPUS, OPT_ENV_FILE, OPT_GROUP_ADD, OPT_INIT, OPT_IPC,
+	OPT_MOUNT, OPT_NETWORK, OPT_PID, OPT_PIDS_LIMIT, OPT_PRIVILEGED, OPT_READ_ONLY, OPT_RM, OPT_ROOTFS,
+	OPT_SECURITY_OPT, OPT_STOP_TIMEOUT, OPT_TMPFS, OPT_ULIMIT, OPT_USERNS, OPT_UTS, OPT_HELP,
+};
+
+static const struct option run_opts[] = {
+	{"cap-add", required_argument, NULL, OPT_CAP_ADD},
+	{"cap-drop", required_argument, NULL, OPT_CAP_DROP},
+	{"cpus", required_argument, NULL, OPT_CPUS},
+	{"env", required_argument, NULL, 'e'},
+	{"env-file", required_argument, NULL, OPT_ENV_FILE},
+	{"group-add", required_argument, NULL, OPT_GROUP_ADD},
+	{"hostname", required_argument, NULL, 'h'},
+	{"init", no_argument, NULL, OPT_INIT},
+	{"interactive", no_argument, NULL, 'i'},
+	{"ipc", required_argument, NULL, OPT_IPC},
+	{"memory", required_argument, NULL, 'm'},
+	{"mount", required_argument, NULL, OPT_MOUNT},
+	{"network", required_argument, NULL, OPT_NETWORK},
+	{"net", required_argument, NULL, OPT_NETWORK},
+	{"pid", required_argument, NULL, OPT_PID},
+	{"pids-limit", required_argument, NULL, OPT_PIDS_LIMIT},
+	{"privileged", no_argument, NULL, OPT_PRIVILEGED},
+	{"read-only", no_argument, NULL, OPT_READ_ONLY},
+	{"rm", no_argument, NULL, OPT_RM},
+	{"rootfs", no_argument, NULL, OPT_ROOTFS},
+	{"security-opt", required_argument, NULL, OPT_SECURITY_OPT},
+	{"stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT},
+	{"tmpfs", required_argument, NULL, OPT_TMPFS},
+	{"tty", no_argument, NULL, 't'},
+	{"ulimit", required_argument, NULL, OPT_ULIMIT},
+	{"user", required_argument, NULL, 'u'},
+	{"userns", required_argument, NULL, OPT_USERNS},
+	{"uts", required_argument, NULL, OPT_UTS},
+	{"volume", required_argument, NULL, 'v'},
+	{"workdir", required_argument, NULL, 'w'},
+	{"help", no_argument, NULL, OPT_HELP},
+	{NULL, 0, NULL, 0},
+};
+
+__attribute__((format(printf, 3, 4))) static int opt_error(struct urun_error *err, const char *opt,
+							     const char *fmt, ...)
+{
+	va_list ap;
+	char what[512];
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	int r = urun_error_set(err, 0, "%s: %s", opt, what);
+	urun_error_hint(err, "see `urun run --help` or urun-run(1)");
+	return r;
+}
+
+static int parse_int(const char *s, long long min, long long max, long long *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Sizes as docker spells them: 512, 64k, 100m, 2g (binary units). */
+static int parse_size(const char *s, int64_t *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || v <= 0)
+		return -1;
+	int64_t mult = 1;
+	switch (*end ? (*end | 0x20) : 0) {
+	case 0: case 'b': mult = 1; break;
+	case 'k': mult = 1LL << 10; break;
+	case 'm': mult = 1LL << 20; break;
+	case 'g': mult = 1LL << 30; break;
+	default: return -1;
+	}
+	if (*end && end[1] && !((end[1] | 0x20) == 'b' && !end[2]))
+		return -1;
+	*out = (int64_t)(v * (double)mult);
+	return 0;
+}
+
+static void add_mount(struct container_spec *spec, struct user_mount m)
+{
+	spec->mounts = xrealloc(spec->mounts, (spec->n_mounts + 1) * sizeof(*spec->mounts));
+	spec->mounts[spec->n_mounts++] = m;
+}
+
+/* A host path for a bind: absolute (or ./relative), resolved now so the
+ * error for a missing one names it before anything starts. */
+static int resolve_host_path(const char *opt, const char *path, char **out, struct urun_error *err)
+{
+	if (path[0] != '/' && path[0] != '.') {
+		int r = urun_error_set(err, 0, "%s: `%s` is not a host path: named volumes are not supported", opt, path);
+		urun_error_hint(err, "give an absolute host path, e.g. -v \"$PWD/%s:/data\"", path);
+		return r;
+	}
+	char buf[PATH_MAX];
+	if (!realpath(path, buf)) {
+		int r = urun_error_set(err, errno, "%s: host path `%s`", opt, path);
+		if (errno == ENOENT)
+			urun_error_hint(err, "create it first (mkdir -p %s), or fix the path", path);
+		return r;
+	}
+	*out = xstrdup(buf);
+	return 0;
+}
+
+static int check_target(const char *opt, const char *target, struct urun_error *err)
+{
+	if (target[0] != '/')
+		return opt_error(err, opt, "container path `%s` must be absolute", target);
+	return 0;
+}
+
+static int parse_volume(struct container_spec *spec, const char *arg, struct urun_error *err)
+{
+	_cleanup_free_ char *copy = xstrdup(arg);
+	char *save = NULL;
+	char *host = strtok_r(copy, ":", &save);
+	char *ctr = strtok_r(NULL, ":", &save);
+	char *opts = strtok_r(NULL, "", &save);
+	struct user_mount m = {.type = USER_MOUNT_BIND};
+	int r;
+
+	if (!host || !ctr) {
+		r = urun_error_set(err, 0, "--volume `%s`: expected HOST:CONTAINER[:OPTIONS]", arg);
+		urun_error_hint(err, "anonymous volumes are not supported; give a host path, e.g. -v /tmp/data:/data");
+		return r;
+	}
+	for (char *o = opts ? strtok_r(opts, ",", &save) : NULL; o; o = strtok_r(NULL, ",", &save)) {
+		if (strcmp(o, "ro") == 0)
+			m.readonly = true;
+		else if (strcmp(o, "rw") == 0)
+			m.readonly = false;
+		else if (strcmp(o, "z") == 0 || strcmp(o, "Z") == 0 || strcmp(o, "rbind") == 0)
+			continue; /* SELinux relabelling does not apply; rbind is the default */
+		else if (strcmp(o, "bind") == 0)
+			m.nonrecursive = true;
+		else
+			return opt_error(err, "--volume", "unknown option `%s` (use ro, rw)", o);
+	}
+	if ((r = check_target("--volume", ctr, err)) < 0 || (r = resolve_host_path("--volume", host, &m.source, err)) < 0)
+		return r;
+	m.target = xstrdup(ctr);
+	add_mount(spec, m);
+	return 0;
+}
+
+static bool is_true(const char *v)
+{
+	return !v || strcmp(v, "true") == 0 || strcmp(v, "1") == 0;
+}
+
+static int parse_mount(struct container_spec *spec, const char *arg, struct urun_error *err)
+{
+	_cleanup_free_ char *copy = xstrdup(arg);
+	_cleanup_free_ char *source = NULL, *target = NULL, *type = NULL;
+	struct user_mount m = {0};
+	char *save = NULL;
+	int64_t size = 0;
+	long long mode = -1;
+	int r;
+
+	for (char *kv = strtok_r(copy, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(kv, '=');
+		const char *v = eq ? eq + 1 : NULL;
+		if (eq)
+			*eq = '\0';
+		if (strcmp(kv, "type") == 0 && v)
+			free(type), type = xstrdup(v);
+		else if ((strcmp(kv, "source") == 0 || strcmp(kv, "src") == 0) && v)
+			free(source), source = xstrdup(v);
+		else if ((strcmp(kv, "target") == 0 || strcmp(kv, "destination") == 0 || strcmp(kv, "dst") == 0) && v)
+			free(target), target = xstrdup(v);
+		else if (strcmp(kv, "readonly") == 0 || strcmp(kv, "ro") == 0)
+			m.readonly = is_true(v);
+		else if (strcmp(kv, "bind-nonrecursive") == 0)
+			m.nonrecursive = is_true(v);
+		else if (strcmp(kv, "tmpfs-size") == 0 && v && parse_size(v, &size) == 0)
+			continue;
+		else if (strcmp(kv, "tmpfs-mode") == 0 && v && parse_int(v, 0, 07777, &mode) == 0)
+			continue;
+		else
+			return opt_error(err, "--mount", "unknown or malformed key `%s`", kv);
+	}
+	if (!type || !target)
+		return opt_error(err, "--mount", "`%s` needs type= and target=", arg);
+	if ((r = check_target("--mount", target, err)) < 0)
+		return r;
+	if (strcmp(type, "bind") == 0) {
+		if (!source)
+			return opt_error(err, "--mount", "type=bind needs source= (`%s`)", arg);
+		m.type = USER_MOUNT_BIND;
+		if ((r = resolve_host_path("--mount", source, &m.source, err)) < 0)
+			return r;
+	} else if (strcmp(type, "tmpfs") == 0) {
+		m.type = USER_MOUNT_TMPFS;
+		m.data = xasprintf("mode=%llo%s", mode >= 0 ? mode : 01777, "");
+		if (size) {
+			char *d = xasprintf("%s,size=%lld", m.data, (long long)size);
+			free(m.data);
+			m.data = d;
+		}
+	} else {
+		return opt_error(err, "--mount", "type `%s` is not supported (use bind or tmpfs)", type);
+	}
+	m.target = steal_ptr(&target);
+	add_mount(spec, m);
+	return 0;
+}
+
+static int parse_tmpfs(struct container_spec *spec, const char *arg, struct urun_error *err)
+{
+	const char *colon = strchr(arg, ':');
+	struct user_mount m = {.type = USER_MOUNT_TMPFS};
+	m.target = colon ? xstrndup(arg, (size_t)(colon - arg)) : xstrdup(arg);
+	m.data = xstrdup(colon ? colon + 1 : "mode=1777");
+	add_mount(spec, m);
+	return check_target("--tmpfs", m.target, err);
+}
+
+static const struct {
+	const char *name;
+	int res;
+} rlimits[] = {
+	{"as", RLIMIT_AS},         {"core", RLIMIT_CORE},       {"cpu", RLIMIT_CPU},
+	{"data", RLIMIT_DATA},     {"fsize", RLIMIT_FSIZE},     {"locks", RLIMIT_LOCKS},
+	{"memlock", RLIMIT_MEMLOCK}, {"msgqueue", RLIMIT_MSGQUEUE}, {"nice", RLIMIT_NICE},
+	{"nofile", RLIMIT_NOFILE}, {"nproc", RLIMIT_NPROC},     {"rss", RLIMIT_RSS},
+	{"rtprio", RLIMIT_RTPRIO}, {"rttime", RLIMIT_RTTIME},   {"sigpending", RLIMIT_SIGPENDING},
+	{"stack", RLIMIT_STACK},
+};
+
+static int parse_rlim_value(const char *s, rlim_t *out)
+{
+	long long v;
+	if (strcmp(s, "unlimited") == 0 || strcmp(s, "-1") == 0) {
+		*out = RLIM_INFINITY;
+		return 0;
+	}
+	if (parse_int(s, 0, LLONG_MAX, &v) < 0)
+		return -1;
+	*out = (rlim_t)v;
+	return 0;
+}
+
+static int parse_ulimit(struct container_spec *spec, const char *arg, struct urun_error *err)
+{
+	_cleanup_free_ char *copy = xstrdup(arg);
+	char *eq = strchr(copy, '=');
+	struct ulimit u = {.resource = -1};
+	if (!eq)
+		return opt_error(err, "--ulimit", "`%s`: expected NAME=SOFT[:HARD]", arg);
+	*eq = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(rlimits); i++)
+		if (strcasecmp(copy, rlimits[i].name) == 0 || (strncasecmp(copy, "RLIMIT_", 7) == 0 &&
+							      strcasecmp(copy + 7, rlimits[i].name) == 0))
+			u.resource = rlimits[i].res;
+	if (u.resource < 0)
+		return opt_error(err, "--ulimit", "unknown limit `%s`", copy);
+	char *colon = strchr(eq + 1, ':');
+	if (colon)
+		*colon = '\0';
+	if (parse_rlim_value(eq + 1, &u.lim.rlim_cur) < 0 ||
+	    parse_rlim_value(colon ? colon + 1 : eq + 1, &u.lim.rlim_max) < 0)
+		return opt_error(err, "--ulimit", "`%s`: values are numbers or `unlimited`", arg);
+	if (u.lim.rlim_cur > u.lim.rlim_max)
+		return opt_error(err, "--ulimit", "`%s`: the soft limit is above the hard limit", arg);
+	spec->ulimits = xrealloc(spec->ulimits, (spec->n_ulimits + 1) * sizeof(*spec->ulimits));
+	spec->ulimits[spec->n_ulimits++] = u;
+	return 0;
+}
+
+static void add_env(struct container_spec *spec, const char *kv)
+{
+	if (strchr(kv, '=')) {
+		spec_setenv(spec, kv);
+		return;
+	}
+	/* `-e NAME` passes urun's own value, and nothing when it is unset. */
+	const char *v = getenv(kv);
+	if (v) {
+		_cleanup_free_ char *s = xasprintf("%s=%s", kv, v);
+		spec_setenv(spec, s);
+	}
+}
+
+static int parse_env_file(struct container_spec *spec, const char *path, struct urun_error *err)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+	if (!f)
+		return urun_error_set(err, errno, "--env-file `%s`", path);
+	while (getline(&line, &cap, f) > 0) {
+		line[strcspn(line, "\r\n")] = '\0';
+		char *l = line + strspn(line, " \t");
+		if (*l == '#' || *l == '\0')
+			continue;
+		add_env(spec, l);
+	}
+	return 0;
+}
+
+static int parse_ns_host(const char *opt, const char *v, unsigned long flag, struct container_spec *spec,
+			 struct urun_error *err)
+{
+	if (strcmp(v, "host") == 0)
+		spec->ns_flags &= ~flag;
+	else if (strcmp(v, "private") == 0 || strcmp(v, "") == 0)
+		spec->ns_flags |= flag;
+	else
+		return opt_error(err, opt, "`%s` is not supported (use host or private)", v);
+	return 0;
+}
+
+static int parse_security_opt(struct container_spec *spec, const char *v, struct urun_error *err)
+{
+	if (strncmp(v, "seccomp=", 8) == 0 || strncmp(v, "seccomp:", 8) == 0) {
+		free(spec->seccomp_profile);
+		spec->seccomp_profile = NULL;
+		spec->seccomp_unconfined = strcmp(v + 8, "unconfined") == 0;
+		if (!spec->seccomp_unconfined)
+			spec->seccomp_profile = xstrdup(v + 8);
+	} else if (strcmp(v, "no-new-privileges") == 0 || strcmp(v, "no-new-privileges=true") == 0 ||
+		   strcmp(v, "no-new-privileges:true") == 0) {
+		spec->no_new_privs = true;
+	} else if (strcmp(v, "no-new-privileges=false") == 0 || strcmp(v, "no-new-privileges:false") == 0) {
+		spec->no_new_privs = false;
+	} else if (strncmp(v, "label=", 6) == 0 || strncmp(v, "apparmor=", 9) == 0) {
+		log_info("--security-opt %s: ignored (urun applies no SELinux or AppArmor labels)", v);
+	} else {
+		return opt_error(err, "--security-opt", "`%s` is not supported", v);
+	}
+	return 0;
+}
+
+/* A 64-hex-digit id, as docker's; the first 12 are the short id. */
+static void make_id(char out[65])
+{
+	unsigned char b[32];
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		for (size_t i = 0; i < sizeof(b); i++)
+			b[i] = (unsigned char)((ts.tv_nsec >> (i % 8)) ^ (getpid() * (int)i));
+	}
+	for (size_t i = 0; i < sizeof(b); i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
+/* Helper binaries: the configured path, else next to the urun binary in a
+ * build tree, so `./src/urun` works before `make install`. */
+static char *find_init(const struct urun_config *cfg)
+{
+	const char *p = config_get(cfg, "init_path");
+	if (access(p, X_OK) == 0 || strcmp(config_source(cfg, "init_path"), "default") != 0)
+		return xstrdup(p);
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			char *cand = xasprintf("%s/../helpers/urun-init", exe);
+			if (access(cand, X_OK) == 0)
+				return cand;
+			free(cand);
+		}
+	}
+	return xstrdup(p);
+}
+
+static int parse_run_args(int argc, char **argv, struct urun_ctx *ctx, struct container_spec *spec,
+			  struct urun_error *err)
+{
+	_cleanup_strv_ char **cap_add = NULL, **cap_drop = NULL;
+	bool rootfs = false;
+	long long n;
+	int c, r = 0;
+
+	opterr = 0;
+	while (r == 0 && (c = getopt_long(argc, argv, "+e:h:im:tu:v:w:", run_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_HELP:
+			run_help();
+			return 1;
+		case 'e': add_env(spec, optarg); break;
+		case OPT_ENV_FILE: r = parse_env_file(spec, optarg, err); break;
+		case 'h': free(spec->hostname); spec->hostname = xstrdup(optarg); break;
+		case 'i': spec->interactive = true; break;
+		case 't': spec->tty = true; break;
+		case 'u': free(spec->user); spec->user = xstrdup(optarg); break;
+		case 'w':
+			if (optarg[0] != '/')
+				return opt_error(err, "--workdir", "`%s` must be an absolute path", optarg);
+			free(spec->workdir);
+			spec->workdir = xstrdup(optarg);
+			break;
+		case 'v': r = parse_volume(spec, optarg, err); break;
+		case OPT_MOUNT: r = parse_mount(spec, optarg, err); break;
+		case OPT_TMPFS: r = parse_tmpfs(spec, optarg, err); break;
+		case OPT_READ_ONLY: spec->rootfs_readonly = true; break;
+		case OPT_INIT: spec->init = true; break;
+		case OPT_GROUP_ADD:
+			if (parse_int(optarg, 0, UINT32_MAX - 1, &n) < 0)
+				return opt_error(err, "--group-add", "`%s` must be a numeric gid", optarg);
+			strv_push(&spec->group_add, xstrdup(optarg));
+			break;
+		case OPT_CAP_ADD: strv_push(&cap_add, xstrdup(optarg)); break;
+		case OPT_CAP_DROP: strv_push(&cap_drop, xstrdup(optarg)); break;
+		case OPT_PRIVILEGED: spec->privileged = true; break;
+		case OPT_SECURITY_OPT: r = parse_security_opt(spec, optarg, err); break;
+		case OPT_USERNS:
+			if (strcmp(optarg, "keep-id") == 0)
+				spec->userns = USERNS_KEEP_ID;
+			else if (strcmp(optarg, "auto") == 0 || strcmp(optarg, "private") == 0 || !*optarg)
+				spec->userns = USERNS_AUTO;
+			else if (strcmp(optarg, "host") == 0)
+				return opt_error(err, "--userns", "`%s` needs root: urun always runs in a user namespace",
+						 optarg);
+			else
+				return opt_error(err, "--userns", "`%s` is not supported (use keep-id)", optarg);
+			break;
+		case OPT_PID: r = parse_ns_host("--pid", optarg, CLONE_NEWPID, spec, err); break;
+		case OPT_IPC: r = parse_ns_host("--ipc", optarg, CLONE_NEWIPC, spec, err); break;
+		case OPT_UTS: r = parse_ns_host("--uts", optarg, CLONE_NEWUTS, spec, err); break;
+		case OPT_NETWORK:
+			if (strcmp(optarg, "none") == 0)
+				spec->ns_flags |= CLONE_NEWNET;
+			else if (strcmp(optarg, "host") == 0)
+				spec->ns_flags &= ~CLONE_NEWNET;
+			else
+				return opt_error(err, "--network", "`%s` is not supported yet (use none or host)", optarg);
+			break;
+		case OPT_ULIMIT: r = parse_ulimit(spec, optarg, err); break;
+		case 'm':
+			if (parse_size(optarg, &spec->memory_limit) < 0)
+				return opt_error(err, "--memory", "`%s` is not a size (e.g. 512m, 2g)", optarg);
+			break;
+		case OPT_CPUS: {
+			char *end;
+			double cpus = strtod(optarg, &end);
+			if (end == optarg || *end || cpus <= 0 || cpus > 4096)
+				return opt_error(err, "--cpus", "`%s` is not a positive number", optarg);
+			spec->cpu_quota_us = (int64_t)(cpus * 100000);
+			break;
+		}
+		case OPT_PIDS_LIMIT:
+			if (parse_int(optarg, -1, INT32_MAX, &n) < 0)
+				return opt_error(err, "--pids-limit", "`%s` is not a number", optarg);
+			spec->pids_limit = n;
+			break;
+		case OPT_STOP_TIMEOUT:
+			if (parse_int(optarg, 0, 86400, &n) < 0)
+				return opt_error(err, "--stop-timeout", "`%s` is not a number of seconds", optarg);
+			spec->stop_timeout = (int)n;
+			break;
+		case OPT_RM: break; /* containers keep no state yet: always removed */
+		case OPT_ROOTFS: rootfs = true; break;
+		default:
+			return cmd_bad_option(err, "run", run_usage, argv[optind - 1]);
+		}
+	}
+	if (r < 0)
+		return r;
+	if ((r = security_parse_caps(&spec->caps, cap_add, cap_drop, err)) < 0)
+		return r;
+	if (spec->privileged) {
+		spec->caps = ~0ULL;
+		r = security_parse_caps(&spec->caps, NULL, NULL, err);
+		spec->seccomp_unconfined = true;
+	}
+	if (optind >= argc) {
+		r = urun_error_set(err, 0, "run: no image or root filesystem given");
+		urun_error_hint(err, "%s", run_usage);
+		return r;
+	}
+	if (!rootfs) {
+		r = urun_error_set(err, 0, "`%s`: images are not supported by this build yet", argv[optind]);
+		urun_error_hint(err, "run an unpacked root filesystem: urun run --rootfs DIR COMMAND");
+		return r;
+	}
+	char real[PATH_MAX];
+	if (!realpath(argv[optind], real)) {
+		r = urun_error_set(err, errno, "root filesystem `%s`", argv[optind]);
+		return r;
+	}
+	struct stat st;
+	if (stat(real, &st) < 0 || !S_ISDIR(st.st_mode))
+		return urun_error_set(err, ENOTDIR, "root filesystem `%s`", argv[optind]);
+	spec->rootfs = xstrdup(real);
+	optind++;
+	if (optind >= argc) {
+		r = urun_error_set(err, 0, "no command given, and a --rootfs has no image config to take one from");
+		urun_error_hint(err, "give the command after the directory: urun run --rootfs %s sh", argv[optind - 1]);
+		return r;
+	}
+	for (int i = optind; i < argc; i++)
+		strv_push(&spec->argv, xstrdup(argv[i]));
+	if (spec->init) {
+		/* urun-init is PID 1 and runs the command as its child. */
+		char **v = NULL;
+		strv_push(&v, xstrdup("/dev/init"));
+		strv_push(&v, xstrdup("--"));
+		for (char **a = spec->argv; *a; a++)
+			strv_push(&v, xstrdup(*a));
+		strv_free(spec->argv);
+		spec->argv = v;
+		spec->init_path = find_init(&ctx->cfg);
+	}
+	return 0;
+}
+
+int cmd_run(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err)
+{
+	struct container_spec spec;
+	int r;
+
+	spec_init(&spec);
+	spec.caps = SECURITY_DEFAULT_CAPS;
+	spec.newuidmap = xstrdup(config_get(&ctx->cfg, "newuidmap"));
+	spec.newgidmap = xstrdup(config_get(&ctx->cfg, "newgidmap"));
+	const char *prof = config_get(&ctx->cfg, "seccomp_profile");
+	if (*prof)
+		spec.seccomp_profile = xstrdup(prof);
+	long long st;
+	if (parse_int(config_get(&ctx->cfg, "stop_timeout"), 0, 86400, &st) == 0)
+		spec.stop_timeout = (int)st;
+
+	r = parse_run_args(argc, argv, ctx, &spec, err);
+	if (r != 0) {
+		spec_free(&spec);
+		return r > 0 ? 0 : r;
+	}
+	/* `urun alpine sh` in a terminal behaves like `podman run -it`. */
+	if (ctx->shorthand && !spec.interactive && !spec.tty && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+		spec.interactive = spec.tty = true;
+	make_id(spec.id);
+	if (!spec.hostname)
+		spec.hostname = xstrndup(spec.id, 12);
+	r = container_run(&spec, err);
+	spec_free(&spec);
+	return r;
+}

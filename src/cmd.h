@@ -1,0 +1,25 @@
+/* cmd.h: what main() hands every verb. */
+#ifndef URUN_CMD_H
+#define URUN_CMD_H
+
+#include <stdbool.h>
+
+#include "util/config.h"
+#include "util/error.h"
+
+struct urun_ctx {
+	struct urun_config cfg;
+	const char *argv0;
+	bool shorthand;   /* `urun IMAGE ...` without a verb */
+};
+
+/* A verb returns an exit status (>= 0) or a negative error with err filled.
+ * argv[0] is the verb name. */
+typedef int (*cmd_fn)(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
+
+int cmd_run(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
+
+/* Shared option-error helper: "unknown option" plus the verb's usage line. */
+int cmd_bad_option(struct urun_error *err, const char *verb, const char *usage, const char *opt);
+
+#endif

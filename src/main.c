@@ -1,0 +1,154 @@
+/* main.c: the verb table, global options, and the one place that prints
+ * errors and chooses the exit code (125 urun, 126/127 exec, else the
+ * command's). `urun IMAGE [CMD...]` is `urun run IMAGE [CMD...]`. */
+#include "cmd.h"
+#include "util/cleanup.h"
+#include "util/log.h"
+
+#include <getopt.h>
+
+struct verb {
+	const char *name;
+	cmd_fn fn;
+	const char *summary;
+};
+
+static const struct verb verbs[] = {
+	{"run", cmd_run, "run a command in a new container"},
+};
+
+static const char usage_line[] = "Usage: urun [GLOBAL OPTIONS] COMMAND [ARG...]\n"
+				 "       urun [GLOBAL OPTIONS] IMAGE [COMMAND [ARG...]]   (same as `urun run`)\n";
+
+static void print_help(void)
+{
+	fputs("urun: run OCI and Docker images as an ordinary user, without a daemon.\n\n", stdout);
+	fputs(usage_line, stdout);
+	fputs("\nCommands:\n", stdout);
+	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
+		printf("  %-10s %s\n", verbs[i].name, verbs[i].summary);
+	fputs("\nGlobal options:\n"
+	      "      --config FILE      read FILE instead of ~/.config/urun/urun.conf\n"
+	      "      --log-level LEVEL  error, warn (default), info or debug\n"
+	      "  -h, --help             show this help\n"
+	      "  -v, --version          show the version\n"
+	      "\nRun `urun COMMAND --help` for a command's options; see urun(1).\n",
+	      stdout);
+}
+
+static const struct verb *find_verb(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
+		if (strcmp(verbs[i].name, name) == 0)
+			return &verbs[i];
+	return NULL;
+}
+
+int cmd_bad_option(struct urun_error *err, const char *verb, const char *usage, const char *opt)
+{
+	int r = urun_error_set(err, 0, "%s%sunknown or incomplete option `%s`", verb ? verb : "",
+			       verb ? ": " : "", opt);
+	urun_error_hint(err, "%s; see `urun %s%s--help`", usage, verb ? verb : "", verb ? " " : "");
+	return r;
+}
+
+/* Docker image names are lower case [a-z0-9._/:@-]; anything else cannot be
+ * the shorthand's IMAGE, so it is reported as an unknown command. */
+static bool looks_like_image(const char *s)
+{
+	size_t name_len = strcspn(s, ":@");
+	if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
+		return false;
+	for (size_t i = 0; s[i]; i++) {
+		char c = s[i];
+		bool lower = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || strchr("._/:@-", c);
+		bool upper = c >= 'A' && c <= 'Z';
+		if (!lower && !(upper && i > name_len)) /* upper case only in a tag */
+			return false;
+	}
+	return true;
+}
+
+static int run_main(int argc, char **argv, struct urun_error *err)
+{
+	static const struct option opts[] = {
+		{"help", no_argument, NULL, 'h'},     {"version", no_argument, NULL, 'v'},
+		{"log-level", required_argument, NULL, 'L'}, {"config", required_argument, NULL, 'c'},
+		{NULL, 0, NULL, 0},
+	};
+	struct urun_ctx ctx = {.argv0 = argv[0]};
+	const char *config_path = NULL;
+	int c, r;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+hv", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			print_help();
+			return 0;
+		case 'v':
+			printf("urun version %s\n", PACKAGE_VERSION);
+			return 0;
+		case 'L': {
+			int l = log_parse_level(optarg);
+			if (l < 0)
+				return urun_error_set(err, 0, "unknown log level `%s`: use error, warn, info or debug",
+						      optarg);
+			log_set_level((enum log_level)l);
+			break;
+		}
+		case 'c':
+			config_path = optarg;
+			break;
+		default:
+			return cmd_bad_option(err, NULL, "Usage: urun [GLOBAL OPTIONS] COMMAND [ARG...]",
+					      argv[optind - 1]);
+		}
+	}
+	if (optind >= argc) {
+		r = urun_error_set(err, 0, "no command given");
+		urun_error_hint(err, "try `urun run --rootfs DIR sh` or `urun --help`");
+		return r;
+	}
+	const char *word = argv[optind];
+	const struct verb *v = find_verb(word);
+	if (!v && !looks_like_image(word)) {
+		r = urun_error_set(err, 0, "unknown command `%s`", word);
+		urun_error_hint(err, "Usage: urun [GLOBAL OPTIONS] COMMAND [ARG...]; see `urun --help`");
+		return r;
+	}
+	if ((r = config_load(&ctx.cfg, config_path, err)) < 0) {
+		config_free(&ctx.cfg);
+		return r;
+	}
+	int vargc = argc - optind;
+	char **vargv = argv + optind;
+	_cleanup_free_ char **shifted = NULL;
+	if (!v) {
+		/* Shorthand: insert "run" so the verb sees argv[0] = "run". */
+		v = find_verb("run");
+		ctx.shorthand = true;
+		shifted = xcalloc((size_t)vargc + 2, sizeof(char *));
+		shifted[0] = (char *)"run";
+		memcpy(shifted + 1, vargv, (size_t)vargc * sizeof(char *));
+		vargv = shifted;
+		vargc++;
+	}
+	optind = 0; /* reset getopt for the verb */
+	r = v->fn(vargc, vargv, &ctx, err);
+	config_free(&ctx.cfg);
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	struct urun_error err = {0};
+	int r = run_main(argc, argv, &err);
+	fflush(stdout);
+	if (r >= 0)
+		return r;
+	urun_error_print(&err, log_get_level() >= LOG_DEBUG);
+	int status = err.status ? err.status : EXIT_URUN;
+	urun_error_clear(&err);
+	return status;
+}

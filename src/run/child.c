@@ -1,0 +1,324 @@
+/* child.c: runs in the new namespaces between clone and exec. It only acts
+ * on what the parent planned: mounts, identity, limits, capabilities,
+ * seccomp; every failure goes back through the report pipe. */
+#include "run/child.h"
+#include "run/tty.h"
+#include "util/syscalls.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <net/if.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+__attribute__((noreturn, format(printf, 4, 5))) static void report(const struct child_ctx *ctx, int status,
+								  int e, const char *fmt, ...)
+{
+	struct child_report rep = {.status = status, .err = e};
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(rep.msg, sizeof(rep.msg), fmt, ap);
+	va_end(ap);
+	ssize_t w = write(ctx->report_fd, &rep, sizeof(rep));
+	(void)w;
+	_exit(status);
+}
+
+static void loopback_up(void)
+{
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct ifreq ifr = {0};
+	if (s < 0)
+		return;
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0) {
+		ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+		ioctl(s, SIOCSIFFLAGS, &ifr);
+	}
+	close(s);
+}
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+struct identity {
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[64];
+	int ngroups;
+	char home[PATH_MAX];
+	bool have_home;
+};
+
+/* Users and groups are looked up in the container's own files, after
+ * pivot_root, with fgetpwent/fgetgrent: never through NSS, which would load
+ * the image's libraries into this process. */
+static void resolve_identity(const struct child_ctx *ctx, struct identity *id)
+{
+	const char *spec_user = ctx->spec->user;
+	char user[256] = "0", group[256] = "";
+	char name[256] = "";
+	bool have_group = false;
+
+	id->uid = 0;
+	id->gid = 0;
+	id->ngroups = 0;
+	strcpy(id->home, "/root");
+	id->have_home = false;
+	if (spec_user) {
+		const char *colon = strchr(spec_user, ':');
+		size_t ul = colon ? (size_t)(colon - spec_user) : strlen(spec_user);
+		if (ul >= sizeof(user) || (colon && strlen(colon + 1) >= sizeof(group)))
+			report(ctx, 125, 0, "user `%s` is too long", spec_user);
+		memcpy(user, spec_user, ul);
+		user[ul] = '\0';
+		if (colon) {
+			strcpy(group, colon + 1);
+			have_group = true;
+		}
+	}
+
+	FILE *f = fopen("/etc/passwd", "re");
+	struct passwd *pw;
+	bool found = false;
+	bool numeric = all_digits(user);
+	while (f && (pw = fgetpwent(f))) {
+		if (numeric ? pw->pw_uid == (uid_t)strtoul(user, NULL, 10) : strcmp(pw->pw_name, user) == 0) {
+			id->uid = pw->pw_uid;
+			id->gid = pw->pw_gid;
+			snprintf(name, sizeof(name), "%s", pw->pw_name);
+			snprintf(id->home, sizeof(id->home), "%s", pw->pw_dir);
+			id->have_home = true;
+			found = true;
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	if (!found) {
+		if (!numeric)
+			report(ctx, 125, 0, "unable to find user `%s`: no matching entries in the container's /etc/passwd",
+			       user);
+		/* docker: a numeric uid without an entry runs with gid 0. */
+		id->uid = (uid_t)strtoul(user, NULL, 10);
+		id->gid = 0;
+	}
+
+	f = fopen("/etc/group", "re");
+	struct group *gr;
+	bool group_found = !have_group;
+	bool group_numeric = have_group && all_digits(group);
+	while (f && (gr = fgetgrent(f))) {
+		if (have_group && !group_found &&
+		    (group_numeric ? gr->gr_gid == (gid_t)strtoul(group, NULL, 10) : strcmp(gr->gr_name, group) == 0)) {
+			id->gid = gr->gr_gid;
+			group_found = true;
+		}
+		/* Supplementary groups: every group that lists the user by name. */
+		for (char **m = gr->gr_mem; name[0] && m && *m; m++)
+			if (strcmp(*m, name) == 0 && id->ngroups < (int)(sizeof(id->groups) / sizeof(id->groups[0])))
+				id->groups[id->ngroups++] = gr->gr_gid;
+	}
+	if (f)
+		fclose(f);
+	if (!group_found) {
+		if (!group_numeric)
+			report(ctx, 125, 0, "unable to find group `%s`: no matching entries in the container's /etc/group",
+			       group);
+		id->gid = (gid_t)strtoul(group, NULL, 10);
+	}
+	for (char **g = ctx->spec->group_add; g && *g; g++)
+		if (id->ngroups < (int)(sizeof(id->groups) / sizeof(id->groups[0])))
+			id->groups[id->ngroups++] = (gid_t)strtoul(*g, NULL, 10);
+}
+
+static void set_env_default(const struct child_ctx *ctx, char **env, size_t *n, size_t cap, char *buf,
+			    size_t buflen, const char *name, const char *value)
+{
+	size_t k = strlen(name);
+	for (size_t i = 0; i < *n; i++)
+		if (strncmp(env[i], name, k) == 0 && env[i][k] == '=')
+			return;
+	if (*n + 1 >= cap)
+		report(ctx, 125, 0, "too many environment variables");
+	snprintf(buf, buflen, "%s=%s", name, value);
+	env[(*n)++] = buf;
+	env[*n] = NULL;
+}
+
+static const char *env_get(char *const *env, const char *name)
+{
+	size_t k = strlen(name);
+	for (size_t i = 0; env && env[i]; i++)
+		if (strncmp(env[i], name, k) == 0 && env[i][k] == '=')
+			return env[i] + k + 1;
+	return NULL;
+}
+
+/* execvp semantics against the container's PATH (not urun's): 127 when no
+ * candidate exists, 126 when one exists but cannot be executed. */
+__attribute__((noreturn)) static void do_exec(const struct child_ctx *ctx, char *const *argv, char *const *env)
+{
+	const char *cmd = argv[0];
+	int e;
+
+	if (strchr(cmd, '/')) {
+		execve(cmd, argv, env);
+		e = errno;
+		report(ctx, e == ENOENT || e == ENOTDIR ? 127 : 126, e, "%s: `%s`",
+		       e == ENOENT ? "executable file not found" : "cannot execute", cmd);
+	}
+	const char *path = env_get(env, "PATH");
+	if (!path)
+		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	int seen_eacces = 0;
+	char buf[PATH_MAX];
+	for (const char *p = path;; p++) {
+		const char *end = strchrnul(p, ':');
+		size_t dl = (size_t)(end - p);
+		if (dl + 1 + strlen(cmd) + 1 <= sizeof(buf)) {
+			memcpy(buf, p, dl);
+			if (dl == 0)
+				buf[dl++] = '.';
+			buf[dl] = '/';
+			strcpy(buf + dl + 1, cmd);
+			execve(buf, argv, env);
+			if (errno == EACCES || errno == ENOEXEC || errno == EPERM)
+				seen_eacces = errno;
+		}
+		if (!*end)
+			break;
+		p = end;
+	}
+	if (seen_eacces)
+		report(ctx, 126, seen_eacces, "cannot execute `%s`", cmd);
+	report(ctx, 127, ENOENT, "executable file `%s` not found in $PATH", cmd);
+}
+
+void child_main(const struct child_ctx *ctx)
+{
+	const struct container_spec *spec = ctx->spec;
+	char msg[400];
+	char c;
+	int r;
+
+	/* If urun dies, so does the container: it has no other owner. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* Wait until the parent wrote our uid/gid maps; EOF means it gave up. */
+	if (read(ctx->sync_fd, &c, 1) != 1)
+		_exit(125);
+	close(ctx->sync_fd);
+
+	sigset_t all;
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	for (int s = 1; s < NSIG; s++)
+		signal(s, SIG_DFL);
+
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		report(ctx, 125, errno, "becoming root in the user namespace");
+
+	if (spec->ns_flags & CLONE_NEWNET)
+		loopback_up();
+	if ((spec->ns_flags & CLONE_NEWUTS) && spec->hostname &&
+	    sethostname(spec->hostname, strlen(spec->hostname)) < 0)
+		report(ctx, 125, errno, "setting the hostname");
+
+	r = mounts_apply(ctx->mounts, spec->rootfs, msg, sizeof(msg));
+	if (r < 0)
+		report(ctx, 125, -r, "%s", msg);
+	int tty = -1;
+	if (spec->tty && (tty = tty_child_setup(ctx->report_fd, msg, sizeof(msg))) < 0)
+		report(ctx, 125, -tty, "%s", msg);
+
+	for (size_t i = 0; i < spec->n_ulimits; i++)
+		if (setrlimit(spec->ulimits[i].resource, &spec->ulimits[i].lim) < 0)
+			report(ctx, 125, errno, "setting ulimit %d", spec->ulimits[i].resource);
+
+	struct identity id;
+	resolve_identity(ctx, &id);
+
+	/* Environment: the spec's, then docker's defaults for what is unset. */
+	char *env[1024];
+	size_t n = 0;
+	for (size_t i = 0; spec->env && spec->env[i] && n < 1000; i++)
+		env[n++] = spec->env[i];
+	env[n] = NULL;
+	char path_buf[128], home_buf[PATH_MAX + 8], host_buf[300], term_buf[32];
+	set_env_default(ctx, env, &n, 1024, path_buf, sizeof(path_buf), "PATH",
+			"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	set_env_default(ctx, env, &n, 1024, home_buf, sizeof(home_buf), "HOME", id.home);
+	if (spec->hostname)
+		set_env_default(ctx, env, &n, 1024, host_buf, sizeof(host_buf), "HOSTNAME", spec->hostname);
+	if (spec->tty)
+		set_env_default(ctx, env, &n, 1024, term_buf, sizeof(term_buf), "TERM", "xterm");
+
+	if ((r = security_drop_bounding(ctx->security)) < 0)
+		report(ctx, 125, -r, "dropping capabilities from the bounding set");
+	/* setgroups is denied with a single-id gid map (newgidmap or we wrote
+	 * "deny"); then the process simply keeps no supplementary groups. */
+	if (setgroups((size_t)id.ngroups, id.groups) < 0 && errno != EPERM)
+		report(ctx, 125, errno, "setting supplementary groups");
+	if (setresgid(id.gid, id.gid, id.gid) < 0)
+		report(ctx, 125, errno, "switching to gid %u (is it mapped? see `urun info`)", (unsigned)id.gid);
+	if (setresuid(id.uid, id.uid, id.uid) < 0)
+		report(ctx, 125, errno, "switching to uid %u (is it mapped? see `urun info`)", (unsigned)id.uid);
+	if ((r = security_set_caps(ctx->security, id.uid == 0)) < 0)
+		report(ctx, 125, -r, "setting capabilities");
+
+	/* The working directory is resolved inside the root without magic links:
+	 * "--workdir /proc/self/fd/N" must not reach a host directory through an
+	 * fd urun still holds (CVE-2024-21626 class). */
+	const char *wd = spec->workdir ? spec->workdir : "/";
+	int wfd = sys_openat2(AT_FDCWD, wd, O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
+			      RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+	if (wfd < 0 || fchdir(wfd) < 0)
+		report(ctx, 125, errno, "workdir `%s` does not exist in the container or is not accessible", wd);
+	close(wfd);
+
+	if (tty >= 0) {
+		/* A new session, so the pty becomes its controlling terminal and
+		 * Ctrl-C reaches the container's foreground job, not urun. */
+		setsid();
+		if (ioctl(tty, TIOCSCTTY, 0) < 0)
+			report(ctx, 125, errno, "setting the controlling terminal");
+		for (int fd = 0; fd < 3; fd++)
+			dup2(tty, fd);
+		if (tty > 2)
+			close(tty);
+	} else if (ctx->stdin_fd >= 0) {
+		dup2(ctx->stdin_fd, STDIN_FILENO);
+		close(ctx->stdin_fd);
+	}
+
+	/* No fd of urun's may survive exec. The report pipe is close-on-exec too,
+	 * so its EOF tells the parent that exec happened. */
+	if (sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+		for (int fd = 3; fd < 1024; fd++)
+			if (fd != ctx->report_fd)
+				close(fd);
+	}
+
+	if ((r = security_lock(ctx->security)) < 0)
+		report(ctx, 125, -r, "installing no_new_privs and the seccomp filter");
+	do_exec(ctx, spec->argv, env);
+}

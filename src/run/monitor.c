@@ -1,0 +1,303 @@
+/* monitor.c: urun's side of a running container. It clones the child into
+ * new namespaces, writes its id maps, releases it, then stays as the
+ * monitor: forwards signals, relays the terminal, collects the exit status. */
+#include "run/cgroup.h"
+#include "run/child.h"
+#include "run/container.h"
+#include "run/mounts.h"
+#include "run/security.h"
+#include "run/tty.h"
+#include "run/userns.h"
+#include "util/cleanup.h"
+#include "util/log.h"
+#include "util/syscalls.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+
+/* Signals urun passes on to the container. */
+static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT};
+
+/* clone(2) without a new stack behaves like fork; the child starts in all
+ * new namespaces at once, and with CLONE_NEWPID it is PID 1 there. */
+static pid_t clone_child(unsigned long flags)
+{
+	return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
+static int userns_error(int e, struct urun_error *err)
+{
+	int r = urun_error_set(err, e, "creating the container's namespaces");
+	long max = -1;
+	_cleanup_fclose_ FILE *f = fopen("/proc/sys/user/max_user_namespaces", "re");
+	if (f && fscanf(f, "%ld", &max) == 1 && max == 0)
+		urun_error_hint(err, "user namespaces are disabled: sysctl user.max_user_namespaces=0; "
+				     "an admin can set it to 15000");
+	else if (e == EPERM || e == EACCES)
+		urun_error_hint(err, "unprivileged user namespaces are restricted on this host "
+				     "(kernel.unprivileged_userns_clone or AppArmor); `urun info` names the cause");
+	else if (e == ENOSPC)
+		urun_error_hint(err, "the user namespace limit is reached: sysctl user.max_user_namespaces");
+	return r;
+}
+
+static int status_of(int wstatus)
+{
+	if (WIFEXITED(wstatus))
+		return WEXITSTATUS(wstatus);
+	if (WIFSIGNALED(wstatus))
+		return 128 + WTERMSIG(wstatus);
+	return EXIT_URUN;
+}
+
+struct monitor {
+	pid_t child;
+	int sigfd;
+	int timerfd;
+	int stop_timeout;
+	struct tty_relay *tty;
+};
+
+static void arm_kill_timer(struct monitor *m)
+{
+	if (m->timerfd >= 0 || m->stop_timeout < 0)
+		return;
+	m->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	struct itimerspec its = {.it_value = {.tv_sec = m->stop_timeout, .tv_nsec = m->stop_timeout ? 0 : 1}};
+	if (m->timerfd >= 0)
+		timerfd_settime(m->timerfd, 0, &its, NULL);
+}
+
+/* Returns the exit status once the child is gone. */
+static int monitor_loop(struct monitor *m)
+{
+	for (;;) {
+		struct pollfd pfd[8];
+		int n = 0;
+		pfd[n++] = (struct pollfd){.fd = m->sigfd, .events = POLLIN};
+		if (m->timerfd >= 0)
+			pfd[n++] = (struct pollfd){.fd = m->timerfd, .events = POLLIN};
+		int tty_first = n;
+		if (m->tty)
+			n += tty_relay_pollfds(m->tty, pfd + n);
+		if (poll(pfd, (nfds_t)n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return EXIT_URUN;
+		}
+		if (m->tty)
+			tty_relay_handle(m->tty, pfd + tty_first, n - tty_first);
+		if (m->timerfd >= 0 && n > 1 && (pfd[1].revents & POLLIN)) {
+			log_debug("stop timeout reached: sending SIGKILL");
+			kill(m->child, SIGKILL);
+			close(m->timerfd);
+			m->timerfd = -1;
+			m->stop_timeout = -1;
+		}
+		if (!(pfd[0].revents & POLLIN))
+			continue;
+		struct signalfd_siginfo si;
+		while (read(m->sigfd, &si, sizeof(si)) == sizeof(si)) {
+			int sig = (int)si.ssi_signo;
+			if (sig == SIGCHLD) {
+				int ws;
+				pid_t p = waitpid(m->child, &ws, WNOHANG);
+				if (p == m->child) {
+					if (m->tty)
+						tty_relay_drain(m->tty);
+					return status_of(ws);
+				}
+				continue;
+			}
+			if (sig == SIGWINCH && m->tty) {
+				tty_relay_resize(m->tty);
+				continue;
+			}
+			kill(m->child, sig);
+			/* A PID 1 without a handler ignores TERM; like `docker stop`,
+			 * escalate to SIGKILL after the grace period. */
+			if (sig == SIGTERM)
+				arm_kill_timer(m);
+		}
+	}
+}
+
+struct launch {
+	struct mount_plan plan;
+	struct security_plan sec;
+	struct monitor m;
+	struct cgroup_handle cg;
+	int sync[2];    /* parent -> child: "your id maps are written" */
+	int sock[2];    /* child -> parent: report or pty master; EOF at exec */
+	int devnull;
+	sigset_t mask, oldmask;
+	bool masked;
+};
+
+static void launch_cleanup(struct launch *l)
+{
+	int *fds[] = {&l->sync[0], &l->sync[1], &l->sock[0], &l->sock[1], &l->devnull, &l->m.sigfd,
+		      &l->m.timerfd};
+	if (l->m.child > 0) {
+		/* Only reached on a failure before the monitor loop. */
+		kill(l->m.child, SIGKILL);
+		waitpid(l->m.child, NULL, 0);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+		if (*fds[i] >= 0) {
+			close(*fds[i]);
+			*fds[i] = -1;
+		}
+	if (l->masked)
+		sigprocmask(SIG_SETMASK, &l->oldmask, NULL);
+	tty_relay_free(l->m.tty);
+	cgroup_cleanup(&l->cg);
+	mounts_plan_free(&l->plan);
+	security_plan_free(&l->sec);
+}
+
+/* Everything the child needs is computed here, before clone. */
+static int launch_prepare(struct container_spec *spec, struct launch *l, struct urun_error *err)
+{
+	int r;
+	if ((r = userns_plan(spec, err)) < 0 || (r = mounts_plan(spec, &l->plan, err)) < 0)
+		return r;
+	if (log_get_level() >= LOG_DEBUG) {
+		_cleanup_free_ char *um = userns_format_map(spec->uidmap, spec->n_uidmap);
+		_cleanup_free_ char *gm = userns_format_map(spec->gidmap, spec->n_gidmap);
+		log_debug("uid map: %s; gid map: %s", um, gm);
+		mounts_plan_dump(&l->plan);
+	}
+	if ((r = security_plan(spec, &l->sec, err)) < 0 || (r = cgroup_setup(spec, spec->id, &l->cg, err)) < 0)
+		return r;
+	if (spec->tty && (r = tty_relay_new(&l->m.tty, spec->interactive, err)) < 0)
+		return r;
+	if (!spec->interactive && !spec->tty && (l->devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
+		return urun_error_set(err, errno, "opening /dev/null");
+	if (pipe2(l->sync, O_CLOEXEC) < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, l->sock) < 0)
+		return urun_error_set(err, errno, "creating pipes");
+	return 0;
+}
+
+/* One message from the child: a report (it failed), or the pty master
+ * (SCM_RIGHTS). Returns bytes received, 0 at EOF (exec happened). */
+static ssize_t recv_child_msg(int sock, struct child_report *rep, int *fd)
+{
+	struct iovec iov = {.iov_base = rep, .iov_len = sizeof(*rep)};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+	ssize_t got;
+	*fd = -1;
+	while ((got = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+		;
+	struct cmsghdr *c = got > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
+	if (c && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(fd, CMSG_DATA(c), sizeof(int));
+	return got;
+}
+
+/* Wait for the child to exec, collecting the pty master on the way. */
+static int await_exec(struct launch *l, struct urun_error *err)
+{
+	for (;;) {
+		struct child_report rep;
+		int fd;
+		ssize_t got = recv_child_msg(l->sock[0], &rep, &fd);
+		if (fd >= 0) {
+			if (l->m.tty)
+				tty_relay_set_master(l->m.tty, fd);
+			else
+				close(fd);
+			continue;
+		}
+		if (got <= 0)
+			return 0;
+		if (got != (ssize_t)sizeof(rep))
+			continue;
+		waitpid(l->m.child, NULL, 0);
+		l->m.child = 0;
+		rep.msg[sizeof(rep.msg) - 1] = '\0';
+		/* The child already appended strerror to its message. */
+		int r = urun_error_set(err, 0, "%s", rep.msg);
+		err->code = rep.err ? rep.err : EINVAL;
+		err->status = rep.status;
+		if (rep.status == EXIT_NOT_FOUND)
+			urun_error_hint(err, "check the command name and the image's PATH");
+		return r;
+	}
+}
+
+static int launch_start(struct container_spec *spec, struct launch *l, struct urun_error *err)
+{
+	int r;
+	/* Block the signals we forward before clone, so none is lost between
+	 * clone and the signalfd; the child unblocks them before exec. */
+	sigemptyset(&l->mask);
+	sigaddset(&l->mask, SIGCHLD);
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
+		sigaddset(&l->mask, forwarded[i]);
+	sigprocmask(SIG_BLOCK, &l->mask, &l->oldmask);
+	l->masked = true;
+	l->m.sigfd = signalfd(-1, &l->mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (l->m.sigfd < 0)
+		return urun_error_set(err, errno, "creating a signalfd");
+
+	log_debug("clone");
+	pid_t pid = clone_child(spec->ns_flags);
+	if (pid < 0)
+		return userns_error(errno, err);
+	if (pid == 0) {
+		close(l->sync[1]);
+		close(l->sock[0]);
+		struct child_ctx ctx = {.spec = spec,
+					.mounts = &l->plan,
+					.security = &l->sec,
+					.sync_fd = l->sync[0],
+					.report_fd = l->sock[1],
+					.stdin_fd = l->devnull};
+		child_main(&ctx);
+	}
+	l->m.child = pid;
+	close(l->sync[0]);
+	close(l->sock[1]);
+	l->sync[0] = l->sock[1] = -1;
+
+	log_debug("writing id maps for %d", (int)pid);
+	if ((r = userns_write_maps(pid, spec, err)) < 0 || (r = cgroup_enter(&l->cg, pid, err)) < 0)
+		return r;
+	if (write(l->sync[1], "g", 1) != 1)
+		return urun_error_set(err, errno, "releasing the container process");
+	close(l->sync[1]);
+	l->sync[1] = -1;
+	if ((r = await_exec(l, err)) < 0)
+		return r;
+	log_debug("child exec'd");
+	return 0;
+}
+
+int container_run(struct container_spec *spec, struct urun_error *err)
+{
+	struct launch l = {.sync = {-1, -1}, .sock = {-1, -1}, .devnull = -1, .cg = {.dirfd = -1, .parentfd = -1},
+			   .m = {.sigfd = -1, .timerfd = -1, .stop_timeout = spec->stop_timeout}};
+	int r = launch_prepare(spec, &l, err);
+	if (r == 0)
+		r = launch_start(spec, &l, err);
+	if (r == 0) {
+		if (l.m.tty)
+			tty_relay_start(l.m.tty);
+		r = monitor_loop(&l.m);
+		l.m.child = 0;
+	}
+	launch_cleanup(&l);
+	return r;
+}

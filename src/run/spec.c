@@ -1,0 +1,70 @@
+/* spec.c: life cycle of struct container_spec and its small vector helpers. */
+#include "run/spec.h"
+#include "util/cleanup.h"
+
+#include <sched.h>
+
+void spec_init(struct container_spec *spec)
+{
+	memset(spec, 0, sizeof(*spec));
+	spec->ns_flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
+			 CLONE_NEWNET | CLONE_NEWCGROUP;
+	spec->host_uid = getuid();
+	spec->host_gid = getgid();
+	spec->no_new_privs = true;
+	spec->stop_timeout = 10;
+}
+
+void spec_free(struct container_spec *spec)
+{
+	free(spec->rootfs);
+	strv_free(spec->argv);
+	strv_free(spec->env);
+	free(spec->workdir);
+	free(spec->user);
+	strv_free(spec->group_add);
+	free(spec->hostname);
+	free(spec->init_path);
+	free(spec->newuidmap);
+	free(spec->newgidmap);
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		free(spec->mounts[i].source);
+		free(spec->mounts[i].target);
+		free(spec->mounts[i].data);
+	}
+	free(spec->mounts);
+	free(spec->ulimits);
+	free(spec->seccomp_profile);
+	memset(spec, 0, sizeof(*spec));
+}
+
+size_t strv_len(char *const *v)
+{
+	size_t n = 0;
+	while (v && v[n])
+		n++;
+	return n;
+}
+
+void strv_push(char ***v, char *s)
+{
+	size_t n = strv_len(*v);
+	*v = xrealloc(*v, (n + 2) * sizeof(char *));
+	(*v)[n] = s;
+	(*v)[n + 1] = NULL;
+}
+
+void spec_setenv(struct container_spec *spec, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	size_t klen = eq ? (size_t)(eq - kv) : strlen(kv);
+
+	for (size_t i = 0; spec->env && spec->env[i]; i++) {
+		if (strncmp(spec->env[i], kv, klen) == 0 && spec->env[i][klen] == '=') {
+			free(spec->env[i]);
+			spec->env[i] = xstrdup(kv);
+			return;
+		}
+	}
+	strv_push(&spec->env, xstrdup(kv));
+}

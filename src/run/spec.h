@@ -1,0 +1,93 @@
+/* spec.h: struct container_spec, everything a container needs, computed in
+ * the parent before clone (argv, env, identity, mounts, security). */
+#ifndef URUN_RUN_SPEC_H
+#define URUN_RUN_SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "util/error.h"
+
+#define SPEC_MAX_IDMAP 8
+
+struct idmap {
+	uint32_t inside, outside, count;
+};
+
+/* A user-requested mount: -v, --mount, --tmpfs. */
+enum user_mount_type { USER_MOUNT_BIND, USER_MOUNT_TMPFS };
+struct user_mount {
+	enum user_mount_type type;
+	char *source;       /* host path for binds (absolute, resolved) */
+	char *target;       /* path inside the container (absolute) */
+	bool readonly;
+	bool nonrecursive;  /* bind-nonrecursive=true */
+	char *data;         /* tmpfs options */
+};
+
+struct ulimit {
+	int resource;
+	struct rlimit lim;
+};
+
+enum userns_mode { USERNS_AUTO, USERNS_KEEP_ID, USERNS_SINGLE };
+
+struct container_spec {
+	char id[65];             /* 64 hex digits; the first 12 are the short id */
+	char *rootfs;            /* host directory holding the root filesystem */
+	bool rootfs_readonly;    /* --read-only */
+	char **argv;             /* command and arguments (NULL-terminated) */
+	char **env;              /* NAME=VALUE (NULL-terminated) */
+	char *workdir;           /* NULL: "/" */
+	char *user;              /* -u USER[:GROUP], resolved in the container; NULL: 0:0 */
+	char **group_add;        /* --group-add */
+	char *hostname;
+	bool tty, interactive;
+	bool init;               /* --init: urun-init as PID 1 */
+	char *init_path;         /* host path of urun-init */
+
+	/* namespaces: CLONE_NEW* flags to create */
+	unsigned long ns_flags;
+	enum userns_mode userns;
+	uid_t host_uid;
+	gid_t host_gid;
+	struct idmap uidmap[SPEC_MAX_IDMAP], gidmap[SPEC_MAX_IDMAP];
+	size_t n_uidmap, n_gidmap;
+	bool subid_ranges;       /* false: single-id mapping */
+	char *newuidmap, *newgidmap; /* helper paths (urun.conf) */
+
+	struct user_mount *mounts;
+	size_t n_mounts;
+
+	struct ulimit *ulimits;
+	size_t n_ulimits;
+
+	/* security */
+	bool privileged;
+	bool no_new_privs;
+	uint64_t caps;           /* bounding set when root inside (bit N = cap N) */
+	char *seccomp_profile;   /* path; NULL with seccomp_unconfined */
+	bool seccomp_unconfined;
+
+	/* resource limits (cgroup v2 delegation only) */
+	int64_t memory_limit;    /* bytes, 0 none */
+	int64_t cpu_quota_us;    /* per 100ms period, 0 none */
+	int64_t pids_limit;      /* 0 none */
+
+	int stop_timeout;        /* seconds after a forwarded TERM/INT/HUP/QUIT before SIGKILL */
+	bool quiet;
+};
+
+void spec_init(struct container_spec *spec);
+void spec_free(struct container_spec *spec);
+
+/* Append to a NULL-terminated string vector (takes ownership of s). */
+void strv_push(char ***v, char *s);
+size_t strv_len(char *const *v);
+/* Set NAME=VALUE in env, replacing an existing NAME. */
+void spec_setenv(struct container_spec *spec, const char *kv);
+
+#endif

@@ -1,0 +1,301 @@
+/* userns.c: the container's identity. Container root is the caller; ids
+ * 1..N come from the caller's /etc/subuid and /etc/subgid ranges, written by
+ * the setuid helpers newuidmap/newgidmap (the only way an unprivileged user
+ * may map more than its own id). Without a range, a single-id map. */
+#include "run/userns.h"
+#include "util/cleanup.h"
+#include "util/log.h"
+
+#include <fcntl.h>
+#include <pwd.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+
+extern char **environ;
+
+static int parse_u32(const char *s, uint32_t *out)
+{
+	char *end;
+	if (!*s || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || *end || v > UINT32_MAX)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int subid_parse(FILE *f, const char *user, uint32_t id, struct idmap *out, size_t max, size_t *n)
+{
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+	char idstr[16];
+
+	snprintf(idstr, sizeof(idstr), "%u", id);
+	*n = 0;
+	while (getline(&line, &cap, f) > 0) {
+		char *save = NULL, *key, *start, *count;
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		key = strtok_r(line, ":", &save);
+		start = strtok_r(NULL, ":", &save);
+		count = strtok_r(NULL, ":", &save);
+		if (!key || !start || !count || strtok_r(NULL, ":", &save))
+			continue; /* malformed lines are ignored, as shadow's parser does */
+		if (!(user && strcmp(key, user) == 0) && strcmp(key, idstr) != 0)
+			continue;
+		struct idmap m = {0};
+		if (parse_u32(start, &m.outside) < 0 || parse_u32(count, &m.count) < 0 || m.count == 0 ||
+		    (uint64_t)m.outside + m.count > UINT32_MAX)
+			continue;
+		if (*n < max)
+			out[(*n)++] = m;
+	}
+	return 0;
+}
+
+/* newuidmap is useless unless it is setuid root or carries file caps;
+ * checking first turns "write to uid_map failed" into a named cause. */
+static bool helper_usable(const char *path, const char **why)
+{
+	struct stat st;
+	if (stat(path, &st) < 0) {
+		*why = "is not installed";
+		return false;
+	}
+	if ((st.st_mode & S_ISUID) && st.st_uid == 0)
+		return true;
+	if (getxattr(path, "security.capability", NULL, 0) > 0)
+		return true;
+	*why = "has neither the setuid bit nor file capabilities";
+	return false;
+}
+
+static size_t read_ranges(const char *env, const char *deflt, const char *user, uint32_t id,
+			  struct idmap *out, size_t max)
+{
+	const char *path = getenv(env);
+	_cleanup_fclose_ FILE *f = fopen(path && *path ? path : deflt, "re");
+	size_t n = 0;
+	if (f)
+		subid_parse(f, user, id, out, max, &n);
+	return n;
+}
+
+/* Container 0 is the caller; 1.. are the ranges, in file order. */
+static size_t build_root_map(struct idmap *map, uint32_t self, const struct idmap *r, size_t nr)
+{
+	size_t n = 0;
+	uint32_t next = 1;
+	map[n++] = (struct idmap){0, self, 1};
+	for (size_t i = 0; i < nr && n < SPEC_MAX_IDMAP; i++) {
+		map[n++] = (struct idmap){next, r[i].outside, r[i].count};
+		next += r[i].count;
+	}
+	return n;
+}
+
+/* podman's keep-id: the caller keeps its id; the first range fills the ids
+ * below and above it. */
+static size_t build_keepid_map(struct idmap *map, uint32_t self, const struct idmap *r, size_t nr)
+{
+	size_t n = 0;
+	if (nr == 0) {
+		map[n++] = (struct idmap){self, self, 1};
+		return n;
+	}
+	uint32_t below = self < r[0].count ? self : r[0].count;
+	if (below)
+		map[n++] = (struct idmap){0, r[0].outside, below};
+	map[n++] = (struct idmap){self, self, 1};
+	if (r[0].count > below)
+		map[n++] = (struct idmap){self + 1, r[0].outside + below, r[0].count - below};
+	return n;
+}
+
+int userns_plan(struct container_spec *spec, struct urun_error *err)
+{
+	struct idmap ur[SPEC_MAX_IDMAP - 1], gr[SPEC_MAX_IDMAP - 1];
+	size_t nu = 0, ng = 0;
+	const char *why = NULL;
+	(void)err;
+
+	struct passwd *pw = getpwuid(spec->host_uid);
+	const char *name = pw ? pw->pw_name : NULL;
+
+	if (spec->userns != USERNS_SINGLE) {
+		nu = read_ranges("URUN_SUBUID_FILE", "/etc/subuid", name, spec->host_uid, ur, ARRAY_SIZE(ur));
+		ng = read_ranges("URUN_SUBGID_FILE", "/etc/subgid", name, spec->host_uid, gr, ARRAY_SIZE(gr));
+		if (nu == 0 || ng == 0) {
+			log_warn_once("no subordinate %s range for `%s` in /etc/sub%s: running with a single-id "
+				      "mapping; an admin can add one: usermod --add-subuids 100000-165535 "
+				      "--add-subgids 100000-165535 %s",
+				      nu == 0 ? "uid" : "gid", name ? name : "(unknown)", nu == 0 ? "uid" : "gid",
+				      name ? name : "USER");
+			nu = ng = 0;
+		} else if (!helper_usable(spec->newuidmap, &why) || !helper_usable(spec->newgidmap, &why)) {
+			log_warn_once("`%s` or `%s` %s: running with a single-id mapping; an admin can "
+				      "reinstall the uidmap package (it installs them setuid root)",
+				      spec->newuidmap, spec->newgidmap, why);
+			nu = ng = 0;
+		}
+	}
+	spec->subid_ranges = nu > 0;
+	if (spec->userns == USERNS_KEEP_ID) {
+		spec->n_uidmap = build_keepid_map(spec->uidmap, spec->host_uid, ur, nu);
+		spec->n_gidmap = build_keepid_map(spec->gidmap, spec->host_gid, gr, ng);
+	} else {
+		spec->n_uidmap = build_root_map(spec->uidmap, spec->host_uid, ur, nu);
+		spec->n_gidmap = build_root_map(spec->gidmap, spec->host_gid, gr, ng);
+	}
+	return 0;
+}
+
+char *userns_format_map(const struct idmap *m, size_t n)
+{
+	char *s = xstrdup("");
+	for (size_t i = 0; i < n; i++) {
+		char *t = xasprintf("%s%s%u %u %u", s, i ? " " : "", m[i].inside, m[i].outside, m[i].count);
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+static int write_proc(pid_t pid, const char *file, const char *data, struct urun_error *err)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, data, strlen(data)) != (ssize_t)strlen(data))
+		return urun_error_set(err, errno, "writing `%s`", path);
+	return 0;
+}
+
+/* The kernel lets a process write a one-line map of its own id into a child
+ * user namespace; for gid_map only after setgroups is denied, otherwise the
+ * child could drop a group the host uses to deny it access. */
+static int write_single(pid_t pid, bool gid, const struct idmap *m, struct urun_error *err)
+{
+	char line[64];
+	snprintf(line, sizeof(line), "%u %u 1\n", m->inside, m->outside);
+	if (gid) {
+		int r = write_proc(pid, "setgroups", "deny", err);
+		if (r < 0)
+			return r;
+	}
+	return write_proc(pid, gid ? "gid_map" : "uid_map", line, err);
+}
+
+struct helper_run {
+	pid_t pid;
+	int errfd;
+	const char *path;
+};
+
+static int spawn_helper(struct helper_run *h, const char *path, pid_t target, const struct idmap *m,
+			size_t n, struct urun_error *err)
+{
+	char *argv[2 + 3 * SPEC_MAX_IDMAP + 1];
+	char buf[3 * SPEC_MAX_IDMAP][12];
+	char pidstr[16];
+	size_t a = 0;
+	int p[2];
+
+	snprintf(pidstr, sizeof(pidstr), "%d", (int)target);
+	argv[a++] = (char *)path;
+	argv[a++] = pidstr;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t v[3] = {m[i].inside, m[i].outside, m[i].count};
+		for (int j = 0; j < 3; j++) {
+			snprintf(buf[3 * i + j], sizeof(buf[0]), "%u", v[j]);
+			argv[a++] = buf[3 * i + j];
+		}
+	}
+	argv[a] = NULL;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return urun_error_set(err, errno, "creating a pipe");
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, p[1], STDERR_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, p[1], STDOUT_FILENO);
+	int r = posix_spawn(&h->pid, path, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(p[1]);
+	h->errfd = p[0];
+	h->path = path;
+	if (r != 0) {
+		close(p[0]);
+		h->errfd = -1;
+		return urun_error_set(err, r, "running `%s`", path);
+	}
+	return 0;
+}
+
+static int finish_helper(struct helper_run *h, struct urun_error *err)
+{
+	char out[512];
+	size_t len = 0;
+	ssize_t k;
+	int status = 0;
+
+	while (len < sizeof(out) - 1 && (k = read(h->errfd, out + len, sizeof(out) - 1 - len)) > 0)
+		len += (size_t)k;
+	out[len] = '\0';
+	while (len && (out[len - 1] == '\n' || out[len - 1] == ' '))
+		out[--len] = '\0';
+	for (char *c = out; *c; c++)
+		if (*c == '\n')
+			*c = ' ';
+	close(h->errfd);
+	while (waitpid(h->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	int r = urun_error_set(err, 0, "`%s` refused the id mapping: %s", h->path,
+			       len ? out : "no message");
+	urun_error_hint(err, "check the ranges in /etc/subuid and /etc/subgid (`urun info` shows them); "
+			     "--userns=single runs without them");
+	return r;
+}
+
+static bool is_self_map(const struct idmap *m, size_t n, uint32_t self)
+{
+	return n == 1 && m[0].outside == self && m[0].count == 1;
+}
+
+int userns_write_maps(pid_t pid, const struct container_spec *spec, struct urun_error *err)
+{
+	struct helper_run hu = {.pid = -1, .errfd = -1}, hg = {.pid = -1, .errfd = -1};
+	bool self_u = is_self_map(spec->uidmap, spec->n_uidmap, spec->host_uid);
+	bool self_g = is_self_map(spec->gidmap, spec->n_gidmap, spec->host_gid);
+	int r = 0, r2 = 0;
+
+	/* Both helpers run at once: each is a setuid exec that costs several ms. */
+	if (!self_u)
+		r = spawn_helper(&hu, spec->newuidmap, pid, spec->uidmap, spec->n_uidmap, err);
+	if (r == 0 && !self_g)
+		r = spawn_helper(&hg, spec->newgidmap, pid, spec->gidmap, spec->n_gidmap, err);
+	if (hu.errfd >= 0)
+		r2 = finish_helper(&hu, err);
+	if (hg.errfd >= 0) {
+		struct urun_error e2 = {0};
+		int r3 = finish_helper(&hg, r2 < 0 ? &e2 : err);
+		urun_error_clear(&e2);
+		if (r2 == 0)
+			r2 = r3;
+	}
+	if (r < 0)
+		return r;
+	if (r2 < 0)
+		return r2;
+	if (self_u && (r = write_single(pid, false, &spec->uidmap[0], err)) < 0)
+		return r;
+	if (self_g && (r = write_single(pid, true, &spec->gidmap[0], err)) < 0)
+		return r;
+	return 0;
+}

@@ -1,0 +1,25 @@
+/* userns.h: who the container runs as: subordinate id ranges, the uid/gid
+ * maps, and writing them for the child through newuidmap/newgidmap. */
+#ifndef URUN_RUN_USERNS_H
+#define URUN_RUN_USERNS_H
+
+#include <stdio.h>
+
+#include "run/spec.h"
+
+/* Read the ranges of (user, uid) from a subuid/subgid-format stream: one
+ * `name_or_id:start:count` per line. Fills up to max ranges (inside = 0). */
+int subid_parse(FILE *f, const char *user, uint32_t id, struct idmap *out, size_t max, size_t *n);
+
+/* Fill spec->uidmap/gidmap from /etc/subuid and /etc/subgid (or the files
+ * named by $URUN_SUBUID_FILE/$URUN_SUBGID_FILE for tests) and spec->userns. */
+int userns_plan(struct container_spec *spec, struct urun_error *err);
+
+/* Write the maps of process pid: newuidmap and newgidmap run concurrently
+ * with ranges; direct /proc writes for a single-id map. */
+int userns_write_maps(pid_t pid, const struct container_spec *spec, struct urun_error *err);
+
+/* Render a map as "inside outside count ..." (for newuidmap argv and debug). */
+char *userns_format_map(const struct idmap *m, size_t n);
+
+#endif

@@ -1,0 +1,88 @@
+#!/usr/bin/env bats
+# cli.bats: the command line: help, version, verbs, exit codes for bad input.
+
+load lib/common
+
+@test "--help lists the verbs and exits 0" {
+	run "$URUN" --help
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "Usage: urun"
+	assert_contains "$output" "  run "
+}
+
+@test "--version prints the version" {
+	run "$URUN" --version
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^urun\ version\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+}
+
+@test "run --help shows the run usage" {
+	run "$URUN" run --help
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "Usage: urun run [OPTIONS] IMAGE"
+	assert_contains "$output" "--rootfs"
+}
+
+@test "no arguments: 125 with a hint" {
+	run "$URUN"
+	[ "$status" -eq 125 ]
+	assert_contains "$output" "urun: no command given"
+}
+
+@test "unknown verb: 125 and a usage line" {
+	run "$URUN" Frobnicate!
+	[ "$status" -eq 125 ]
+	assert_contains "${lines[0]}" "urun: unknown command \`Frobnicate!\`"
+	assert_contains "${lines[1]}" "Usage: urun"
+}
+
+@test "bad global option: 125 and a usage line" {
+	run "$URUN" --frobnicate
+	[ "$status" -eq 125 ]
+	assert_contains "${lines[0]}" "unknown or incomplete option \`--frobnicate\`"
+	assert_contains "${lines[1]}" "Usage: urun"
+}
+
+@test "bad run option: 125 and the run usage line" {
+	run "$URUN" run --frobnicate --rootfs /
+	[ "$status" -eq 125 ]
+	assert_contains "${lines[0]}" "urun: run: unknown or incomplete option \`--frobnicate\`"
+	assert_contains "${lines[1]}" "Usage: urun run"
+}
+
+@test "missing option argument: 125" {
+	run "$URUN" run -e
+	[ "$status" -eq 125 ]
+	assert_contains "$output" "unknown or incomplete option \`-e\`"
+}
+
+@test "a word that is no verb is an image: the shorthand reaches run" {
+	run "$URUN" alpine sh
+	[ "$status" -eq 125 ]
+	assert_contains "$output" "\`alpine\`: images are not supported by this build yet"
+}
+
+@test "unknown log level: 125" {
+	run "$URUN" --log-level=loud run --rootfs / true
+	[ "$status" -eq 125 ]
+	assert_contains "$output" "unknown log level \`loud\`"
+}
+
+@test "a bad urun.conf key is named with its file and line" {
+	printf 'driver = "vfs"\nno_such_key = 1\n' >"$BATS_TEST_TMPDIR/urun.conf"
+	run "$URUN" --config "$BATS_TEST_TMPDIR/urun.conf" run --rootfs / true
+	[ "$status" -eq 125 ]
+	assert_contains "$output" "urun.conf\` line 2: unknown setting \`no_such_key\`"
+}
+
+@test "run: a missing rootfs is named" {
+	run "$URUN" run --rootfs /nonexistent/dir true
+	[ "$status" -eq 125 ]
+	assert_contains "$output" "root filesystem \`/nonexistent/dir\`: No such file or directory"
+}
+
+@test "run: --rootfs without a command explains why" {
+	run "$URUN" run --rootfs /
+	[ "$status" -eq 125 ]
+	assert_contains "$output" "no command given"
+}

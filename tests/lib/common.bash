@@ -1,0 +1,56 @@
+# common.bash: shared set-up for urun's bats suites.
+# Integration tests run as an unprivileged user; as root they skip, saying so.
+
+: "${top_srcdir:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+: "${URUN:=$top_builddir/src/urun}"
+: "${URUN_TEST_CACHE:=${BATS_RUN_TMPDIR:-/tmp}/urun-cache-$(id -u)}"
+export URUN URUN_TEST_CACHE
+
+# Skip the whole file when running as root: urun's promise is about
+# unprivileged users, and root would hide every permission problem.
+require_unprivileged() {
+	if [ "$(id -u)" = 0 ]; then
+		skip "running as root: integration tests need an unprivileged user (see README: tests/setup-host.sh)"
+	fi
+}
+
+# The busybox rootfs fixture, built once per cache.
+fixtures() {
+	mkdir -p "$URUN_TEST_CACHE"
+	"$top_srcdir/tests/lib/mkimages.sh" "$URUN_TEST_CACHE/images" >/dev/null
+	IMAGES="$URUN_TEST_CACHE/images"
+	ROOTFS="$IMAGES/busybox-rootfs"
+	export IMAGES ROOTFS
+}
+
+# A private copy of the rootfs for tests that write into it.
+rootfs_copy() {
+	local dst="$BATS_TEST_TMPDIR/rootfs"
+	cp -a "$ROOTFS" "$dst"
+	echo "$dst"
+}
+
+# assert_eq GOT WANT [WHAT]
+assert_eq() {
+	if [ "$1" != "$2" ]; then
+		echo "# ${3:-value}: got [$1], want [$2]" >&2
+		return 1
+	fi
+}
+
+# assert_contains HAYSTACK NEEDLE
+assert_contains() {
+	case "$1" in
+	*"$2"*) return 0 ;;
+	esac
+	echo "# expected [$2] in: [$1]" >&2
+	return 1
+}
+
+# Has the caller a subordinate uid range (else single-id mode is tested)?
+has_subuid() {
+	local u
+	u=$(id -un)
+	grep -qE "^($u|$(id -u)):" /etc/subuid 2>/dev/null
+}
