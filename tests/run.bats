@@ -13,6 +13,12 @@ setup() {
 	fixtures
 }
 
+# A failed assertion must not leave a container behind to hang the suite.
+teardown() {
+	local j
+	for j in $(jobs -p); do kill -KILL "$j" 2>/dev/null || true; done
+}
+
 @test "the command runs as root inside" {
 	run "$URUN" run --rootfs "$ROOTFS" id -u
 	[ "$status" -eq 0 ]

@@ -14,7 +14,7 @@ static inline void plan(int n)
 	printf("1..%d\n", n);
 }
 
-static inline int tap_vok(int cond, const char *fmt, va_list ap)
+static inline __attribute__((format(printf, 2, 0))) int tap_vok(int cond, const char *fmt, va_list ap)
 {
 	tap_n++;
 	printf("%sok %d - ", cond ? "" : "not ", tap_n);
