@@ -116,7 +116,7 @@ nogroup:x:65534:" ]
 		[ -z "$(ls -A "$r/$a")" ]
 	done
 	[ "$(LC_ALL=C ls -A "$r")" = "$(printf '%s\n' bin dev etc home proc root sbin sys tmp usr work)" ]
-	[ "$(LC_ALL=C ls -A "$r/etc")" = "$(printf '%s\n' group passwd)" ]
+	[ "$(LC_ALL=C ls -A "$r/etc")" = "$(printf '%s\n' group hostname hosts passwd resolv.conf)" ]
 }
 
 @test "OCI layouts: skopeo inspect, digests, layer counts, blob integrity" {

@@ -305,9 +305,16 @@ void child_main(const struct child_ctx *ctx)
 			dup2(tty, fd);
 		if (tty > 2)
 			close(tty);
-	} else if (ctx->stdin_fd >= 0) {
-		dup2(ctx->stdin_fd, STDIN_FILENO);
-		close(ctx->stdin_fd);
+	} else {
+		/* A session of its own, without a controlling terminal: the caller's
+		 * terminal stays usable as stdin/stdout, but TIOCSTI on it (pushing
+		 * input into the caller's shell) needs it to be the controlling
+		 * terminal, so it fails (the bubblewrap --new-session fix). */
+		setsid();
+		if (ctx->stdin_fd >= 0) {
+			dup2(ctx->stdin_fd, STDIN_FILENO);
+			close(ctx->stdin_fd);
+		}
 	}
 
 	/* No fd of urun's may survive exec. The report pipe is close-on-exec too,

@@ -33,7 +33,6 @@ static struct mount_op *plan_add(struct mount_plan *plan, enum mount_op_kind kin
 	op->kind = kind;
 	op->target = target;
 	op->flags = flags;
-	op->source_fd = -1;
 	return op;
 }
 
@@ -62,11 +61,15 @@ static const char *const dev_links[][2] = {
 	{"dev/stderr", "/proc/self/fd/2"}, {"dev/ptmx", "pts/ptmx"},       {"dev/core", "/proc/kcore"},
 };
 
+/* The source is checked here, so a missing host path fails before any
+ * namespace exists, but opened again by the child: a bind needs a source
+ * mount of the child's own mount namespace, and an fd opened here belongs
+ * to the host's (mount(2) then fails with EINVAL). */
 static int plan_bind(struct mount_plan *plan, const char *host, const char *target, unsigned flags,
 		     struct urun_error *err)
 {
-	int fd = open(host, O_PATH | O_CLOEXEC);
-	if (fd < 0) {
+	struct stat st;
+	if (stat(host, &st) < 0) {
 		if (flags & MOP_OPTIONAL)
 			return 0;
 		int r = urun_error_set(err, errno, "bind source `%s`", host);
@@ -74,12 +77,10 @@ static int plan_bind(struct mount_plan *plan, const char *host, const char *targ
 			urun_error_hint(err, "create it first, or fix the path given to -v/--mount");
 		return r;
 	}
-	struct stat st;
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+	if (S_ISDIR(st.st_mode))
 		flags |= MOP_DIR;
 	struct mount_op *op = plan_add(plan, MOP_BIND, target, flags);
 	op->source = plan_str(plan, xstrdup(host));
-	op->source_fd = fd;
 	return 0;
 }
 
@@ -111,8 +112,12 @@ int mounts_plan(const struct container_spec *spec, struct mount_plan *plan, stru
 	int r;
 	memset(plan, 0, sizeof(*plan));
 
-	/* proc needs the new pid namespace (owned by our userns) to be mountable. */
-	plan_fs(plan, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0);
+	/* proc is mountable only with a pid namespace owned by our userns; with
+	 * --pid=host the host's /proc is bound instead (podman does the same). */
+	if (spec->ns_flags & CLONE_NEWPID)
+		plan_fs(plan, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0);
+	else if ((r = plan_bind(plan, "/proc", "proc", 0, err)) < 0)
+		return r;
 	if (spec->ns_flags & CLONE_NEWNET) {
 		/* sysfs is mountable only by the owner of the network namespace. */
 		plan_fs(plan, "sysfs", "sys", MS_NOSUID | MS_NODEV | MS_NOEXEC | (spec->privileged ? 0 : MS_RDONLY),
@@ -155,7 +160,8 @@ int mounts_plan(const struct container_spec *spec, struct mount_plan *plan, stru
 
 	for (size_t i = 0; i < spec->n_mounts; i++) {
 		const struct user_mount *m = &spec->mounts[i];
-		const char *target = plan_str(plan, xstrdup(m->target));
+		/* Targets are kept relative to the root, as every other op's. */
+		const char *target = plan_str(plan, xstrdup(m->target + strspn(m->target, "/")));
 		if (m->type == USER_MOUNT_TMPFS) {
 			plan_fs(plan, "tmpfs", target,
 				MS_NOSUID | MS_NODEV | (m->readonly ? MS_RDONLY : 0),
@@ -181,9 +187,6 @@ int mounts_plan(const struct container_spec *spec, struct mount_plan *plan, stru
 
 void mounts_plan_free(struct mount_plan *plan)
 {
-	for (size_t i = 0; i < plan->n; i++)
-		if (plan->ops[i].source_fd >= 0)
-			close(plan->ops[i].source_fd);
 	free(plan->ops);
 	strv_free(plan->strings);
 	memset(plan, 0, sizeof(*plan));
@@ -291,16 +294,17 @@ static int make_readonly(int fd, bool recursive)
 
 static int apply_bind(int rootfd, const struct mount_op *op, char *msg, size_t len)
 {
-	char src[64], dst[64];
+	char dst[64];
 	int t = mkpath_in_root(rootfd, op->target, op->flags & MOP_DIR);
 	if (t < 0) {
 		if (op->flags & MOP_OPTIONAL)
 			return 0;
 		return fail(msg, len, errno, "creating mount point `/%s`", op->target);
 	}
-	fdpath(src, sizeof(src), op->source_fd);
+	/* The source is a host path the user named (never one from an image),
+	 * looked up in this mount namespace before pivot_root. */
 	fdpath(dst, sizeof(dst), t);
-	int r = mount(src, dst, NULL, MS_BIND | ((op->flags & MOP_NONREC) ? 0 : MS_REC), NULL);
+	int r = mount(op->source, dst, NULL, MS_BIND | ((op->flags & MOP_NONREC) ? 0 : MS_REC), NULL);
 	int e = errno;
 	close(t);
 	if (r < 0)
@@ -334,22 +338,51 @@ static int apply_fs(int rootfd, const struct mount_op *op, char *msg, size_t len
 	return 0;
 }
 
-/* Per-container files are written into the container's private /dev tmpfs,
- * bound onto their target, then unlinked: nothing to clean up on the host,
- * even after SIGKILL. */
-static int apply_file(int rootfd, const struct mount_op *op, unsigned idx, char *msg, size_t len)
+/* Per-container files (hostname, hosts, resolv.conf) are written into a
+ * scratch tmpfs under the container's private /dev, bound onto their
+ * targets, and the scratch mount is then detached: the files live on in the
+ * detached tmpfs (still linked, so a volume may be mounted over them), and
+ * nothing is left on the host, even after SIGKILL. */
+static int scratch_open(int rootfd)
 {
-	char name[32], src[64], dst[64];
+	char p[64];
 	int devfd = open_in_root(rootfd, "dev", O_PATH | O_DIRECTORY);
 	if (devfd < 0)
-		return fail(msg, len, errno, "opening /dev");
-	snprintf(name, sizeof(name), ".urun-file-%u", idx);
-	int f = openat(devfd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (f < 0) {
-		int e = errno;
+		return -1;
+	int r = mkdirat(devfd, ".urun", 0700);
+	close(devfd);
+	int d = r < 0 ? -1 : open_in_root(rootfd, "dev/.urun", O_PATH | O_DIRECTORY);
+	if (d < 0)
+		return -1;
+	fdpath(p, sizeof(p), d);
+	r = mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=1m,mode=0700");
+	close(d);
+	/* Reopen: the fd must name the new mount, not the directory under it. */
+	return r < 0 ? -1 : open_in_root(rootfd, "dev/.urun", O_PATH | O_DIRECTORY);
+}
+
+static void scratch_close(int rootfd, int scratch)
+{
+	char p[64];
+	fdpath(p, sizeof(p), scratch);
+	umount2(p, MNT_DETACH);
+	close(scratch);
+	int devfd = open_in_root(rootfd, "dev", O_PATH | O_DIRECTORY);
+	if (devfd >= 0) {
+		unlinkat(devfd, ".urun", AT_REMOVEDIR);
 		close(devfd);
-		return fail(msg, len, e, "writing `/%s`", op->target);
 	}
+}
+
+static int apply_file(int rootfd, int *scratch, const struct mount_op *op, unsigned idx, char *msg, size_t len)
+{
+	char name[32], src[64], dst[64];
+	if (*scratch < 0 && (*scratch = scratch_open(rootfd)) < 0)
+		return fail(msg, len, errno, "creating a scratch tmpfs in /dev");
+	snprintf(name, sizeof(name), "f%u", idx);
+	int f = openat(*scratch, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (f < 0)
+		return fail(msg, len, errno, "writing `/%s`", op->target);
 	size_t n = strlen(op->content);
 	ssize_t w = write(f, op->content, n);
 	int t = mkpath_in_root(rootfd, op->target, false);
@@ -363,8 +396,6 @@ static int apply_file(int rootfd, const struct mount_op *op, unsigned idx, char 
 	if (t >= 0)
 		close(t);
 	close(f);
-	unlinkat(devfd, name, 0);
-	close(devfd);
 	if (r < 0 && !(op->flags & MOP_OPTIONAL))
 		return fail(msg, len, e, "setting up `/%s`", op->target);
 	return 0;
@@ -453,6 +484,7 @@ int mounts_apply(const struct mount_plan *plan, const char *rootfs, char *msg, s
 	if (rootfd < 0)
 		return fail(msg, len, errno, "opening the root filesystem `%s`", rootfs);
 
+	int scratch = -1;
 	for (size_t i = 0; i < plan->n && r == 0; i++) {
 		const struct mount_op *op = &plan->ops[i];
 		switch (op->kind) {
@@ -466,12 +498,18 @@ int mounts_apply(const struct mount_plan *plan, const char *rootfs, char *msg, s
 			apply_symlink(rootfd, op); /* an existing entry wins, as in runc */
 			break;
 		case MOP_FILE:
-			r = apply_file(rootfd, op, (unsigned)i, msg, len);
+			r = apply_file(rootfd, &scratch, op, (unsigned)i, msg, len);
 			break;
 		default:
 			break;
 		}
+		if (scratch >= 0 && op->kind != MOP_FILE) {
+			scratch_close(rootfd, scratch);
+			scratch = -1;
+		}
 	}
+	if (scratch >= 0)
+		scratch_close(rootfd, scratch);
 	if (r < 0) {
 		close(rootfd);
 		return r;

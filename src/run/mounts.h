@@ -7,7 +7,7 @@
 
 enum mount_op_kind {
 	MOP_FS,         /* mount fstype (proc, sysfs, tmpfs, devpts, mqueue, cgroup2) */
-	MOP_BIND,       /* bind a host path (opened by the parent) onto a target */
+	MOP_BIND,       /* bind a host path (checked by the parent) onto a target */
 	MOP_SYMLINK,    /* create symlink target -> source, if target is absent */
 	MOP_FILE,       /* put `content` at target as a read-only file (hostname, hosts, ...) */
 	MOP_MASK,       /* after pivot_root: hide target (/dev/null or empty ro tmpfs) */
@@ -29,7 +29,6 @@ struct mount_op {
 	const char *fstype;
 	const char *data;
 	unsigned long mflags;   /* MS_* for MOP_FS */
-	int source_fd;          /* MOP_BIND: O_PATH fd of the host source, opened in the parent */
 	const char *content;    /* MOP_FILE */
 };
 
@@ -39,8 +38,8 @@ struct mount_plan {
 	char **strings;         /* storage owned by the plan */
 };
 
-/* Build the list for spec; opens bind sources (a missing host path fails here,
- * before any namespace exists). */
+/* Build the list for spec; checks bind sources (a missing host path fails
+ * here, before any namespace exists). */
 int mounts_plan(const struct container_spec *spec, struct mount_plan *plan, struct urun_error *err);
 void mounts_plan_free(struct mount_plan *plan);
 /* Print the plan at debug level. */

@@ -54,3 +54,19 @@ has_subuid() {
 	u=$(id -un)
 	grep -qE "^($u|$(id -u)):" /etc/subuid 2>/dev/null
 }
+
+: "${URUN_PROBE:=$top_builddir/tests/helper/urun-probe}"
+: "${URUN_INIT:=$top_builddir/helpers/urun-init}"
+export URUN_PROBE URUN_INIT
+
+# urun run with the busybox rootfs and the probe at /dev/probe.
+urun_probe() {
+	"$URUN" run -v "$URUN_PROBE:/dev/probe:ro" "$@"
+}
+
+# A field of /proc/self/status inside a container started with "$@".
+status_field() {
+	local field=$1
+	shift
+	"$URUN" run "$@" --rootfs "$ROOTFS" grep "^$field:" /proc/self/status | awk '{print $2}'
+}

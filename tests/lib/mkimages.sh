@@ -109,6 +109,11 @@ app:x:1000:
 nogroup:x:65534:
 EOF
 
+# Mount points for the files a runtime writes per container, as images have them.
+: >"$ROOTFS/etc/hostname"
+: >"$ROOTFS/etc/hosts"
+: >"$ROOTFS/etc/resolv.conf"
+
 # --- layer tarballs ---------------------------------------------------------
 # python3 tarfile instead of GNU tar: exact owners (home/app is 1000:1000)
 # without root, mtime 0, no user/group names, sorted entries.

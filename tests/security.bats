@@ -1,0 +1,172 @@
+#!/usr/bin/env bats
+# security.bats: capabilities, no_new_privs, seccomp, masked paths, and
+# what a container can do to urun and the caller's terminal.
+
+load lib/common
+bats_require_minimum_version 1.5.0
+
+setup() {
+	require_unprivileged
+	fixtures
+}
+
+# podman's rootless default: CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID
+# SETUID SETPCAP NET_BIND_SERVICE SYS_CHROOT SETFCAP
+DEFAULT_CAPS=00000000800405fb
+
+@test "default capabilities: effective, permitted and bounding are podman's set" {
+	assert_eq "$(status_field CapEff)" "$DEFAULT_CAPS" CapEff
+	assert_eq "$(status_field CapPrm)" "$DEFAULT_CAPS" CapPrm
+	assert_eq "$(status_field CapBnd)" "$DEFAULT_CAPS" CapBnd
+}
+
+@test "inheritable and ambient capabilities are empty" {
+	assert_eq "$(status_field CapInh)" 0000000000000000 CapInh
+	assert_eq "$(status_field CapAmb)" 0000000000000000 CapAmb
+}
+
+@test "--cap-drop=all leaves nothing" {
+	assert_eq "$(status_field CapEff --cap-drop=all)" 0000000000000000 CapEff
+	assert_eq "$(status_field CapBnd --cap-drop=all)" 0000000000000000 CapBnd
+}
+
+@test "--cap-drop and --cap-add by name, with or without CAP_" {
+	# drop KILL (bit 5), add NET_ADMIN (bit 12)
+	assert_eq "$(status_field CapEff --cap-drop=kill --cap-add=CAP_NET_ADMIN)" 00000000800415db CapEff
+	assert_eq "$(status_field CapEff --cap-drop=all --cap-add=chown)" 0000000000000001 CapEff
+}
+
+@test "an unknown capability is a clear error" {
+	run "$URUN" run --cap-add=NOT_A_CAP --rootfs "$ROOTFS" true
+	[ "$status" -eq 125 ]
+	assert_contains "$output" "unknown capability \`NOT_A_CAP\`"
+}
+
+@test "a non-root user inside gets no capabilities" {
+	assert_eq "$(status_field CapEff -u 1000)" 0000000000000000 CapEff
+	assert_eq "$(status_field CapBnd -u 1000)" "$DEFAULT_CAPS" CapBnd
+}
+
+@test "no_new_privs is set, and the seccomp filter is installed" {
+	assert_eq "$(status_field NoNewPrivs)" 1 NoNewPrivs
+	assert_eq "$(status_field Seccomp)" 2 Seccomp
+}
+
+@test "keyctl and add_key fail with EPERM while normal programs run" {
+	run urun_probe --rootfs "$ROOTFS" sh -c '/dev/probe keyctl; /dev/probe add_key; echo ran'
+	[ "$status" -eq 0 ]
+	assert_eq "$output" "EPERM
+EPERM
+ran"
+}
+
+@test "--security-opt seccomp=unconfined removes the filter" {
+	assert_eq "$(status_field Seccomp --security-opt seccomp=unconfined)" 0 Seccomp
+	run urun_probe --security-opt seccomp=unconfined --rootfs "$ROOTFS" /dev/probe keyctl
+	assert_eq "$output" "OK"
+}
+
+@test "--security-opt seccomp=FILE loads that profile" {
+	cat >"$BATS_TEST_TMPDIR/p.json" <<-'JSON'
+	{"defaultAction": "SCMP_ACT_ALLOW",
+	 "syscalls": [{"names": ["getcwd"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}]}
+	JSON
+	run "$URUN" run --security-opt "seccomp=$BATS_TEST_TMPDIR/p.json" --rootfs "$ROOTFS" pwd
+	[ "$status" -ne 0 ]
+	assert_contains "$output" "ermission denied"
+}
+
+@test "a broken seccomp profile is named" {
+	echo '{"defaultAction": "SCMP_ACT_NOPE"}' >"$BATS_TEST_TMPDIR/bad.json"
+	run "$URUN" run --security-opt "seccomp=$BATS_TEST_TMPDIR/bad.json" --rootfs "$ROOTFS" true
+	[ "$status" -eq 125 ]
+	assert_contains "$output" "bad.json"
+	assert_contains "$output" "SCMP_ACT_NOPE"
+}
+
+@test "--privileged: every capability, no seccomp, no masks" {
+	local bnd
+	bnd=$(status_field CapBnd --privileged)
+	[ "$bnd" != "$DEFAULT_CAPS" ]
+	[[ "$bnd" =~ ^000001ff ]] || [[ "$bnd" =~ ^0000003f ]] || [[ "$bnd" =~ ^000000ff ]]
+	assert_eq "$(status_field Seccomp --privileged)" 0 Seccomp
+	run "$URUN" run --privileged --rootfs "$ROOTFS" sh -c 'grep -c " /proc/kcore " /proc/self/mountinfo'
+	assert_eq "$output" "0"
+}
+
+@test "masked paths read empty" {
+	run "$URUN" run --rootfs "$ROOTFS" sh -c \
+		'for f in /proc/keys /proc/timer_list /proc/interrupts; do wc -c <$f; done; ls /sys/firmware | wc -l; ls /proc/acpi | wc -l'
+	[ "$status" -eq 0 ]
+	assert_eq "$(echo $output)" "0 0 0 0 0"
+}
+
+@test "read-only /proc paths refuse writes" {
+	run "$URUN" run --rootfs "$ROOTFS" sh -c 'echo 1 >/proc/sys/kernel/ns_last_pid'
+	[ "$status" -ne 0 ]
+	assert_contains "$output" "Read-only file system"
+	run "$URUN" run --rootfs "$ROOTFS" sh -c 'echo b >/proc/sysrq-trigger'
+	[ "$status" -ne 0 ]
+}
+
+@test "/sys is read-only" {
+	run "$URUN" run --rootfs "$ROOTFS" sh -c 'grep " /sys " /proc/self/mountinfo'
+	assert_contains "$output" " ro,"
+}
+
+@test "TIOCSTI cannot push input into the caller's terminal" {
+	command -v python3 >/dev/null || skip "python3 missing"
+	# The container's stdin is the caller's pty here (-i without -t).
+	run python3 - "$URUN" "$URUN_PROBE" "$ROOTFS" <<-'PY'
+	import os, pty, sys, subprocess
+	urun, probe, rootfs = sys.argv[1:4]
+	pid, fd = pty.fork()
+	if pid == 0:
+	    os.execv(urun, [urun, "run", "-i", "-v", probe + ":/dev/probe:ro", "--rootfs", rootfs, "/dev/probe", "tiocsti"])
+	out = b""
+	while True:
+	    try:
+	        d = os.read(fd, 1024)
+	    except OSError:
+	        break
+	    if not d:
+	        break
+	    out += d
+	os.waitpid(pid, 0)
+	print(out.decode().strip())
+	PY
+	[ "$status" -eq 0 ]
+	# seccomp (or the kernel's dev.tty.legacy_tiocsti=0) refuses it
+	[[ "$output" == EPERM* || "$output" == EIO* || "$output" == EINVAL* ]]
+}
+
+@test "the container cannot signal or ptrace urun (the monitor)" {
+	# urun's pid is not visible in the container's pid namespace; the host
+	# pid number means nothing there.
+	run urun_probe --rootfs "$ROOTFS" sh -c "/dev/probe kill $$; /dev/probe ptrace $$"
+	[ "$status" -eq 0 ]
+	assert_eq "$output" "ESRCH
+ESRCH"
+}
+
+@test "the container cannot open urun's binary for writing (CVE-2019-5736 class)" {
+	run urun_probe --rootfs "$ROOTFS" sh -c '/dev/probe openw /proc/self/exe; /dev/probe openw /proc/1/exe'
+	[ "$status" -eq 0 ]
+	[[ "$(echo $output)" =~ ^(ETXTBSY|EACCES|EPERM)\ (ETXTBSY|EACCES|EPERM)$ ]]
+	# and the host binary is untouched
+	cmp "$URUN" "$URUN"
+}
+
+@test "--workdir /proc/self/fd/N cannot reach a host directory (CVE-2024-21626 class)" {
+	for n in 3 4 5 6 7 8; do
+		run "$URUN" run -w "/proc/self/fd/$n" --rootfs "$ROOTFS" pwd
+		[ "$status" -eq 125 ]
+		assert_contains "$output" "workdir \`/proc/self/fd/$n\`"
+	done
+}
+
+@test "a container's root cannot modify a file owned by host root bound into it" {
+	run "$URUN" run -v /etc/hostname:/etc/hostname --rootfs "$ROOTFS" sh -c 'echo x >>/etc/hostname'
+	[ "$status" -ne 0 ]
+	assert_contains "$output" "ermission denied"
+}
