@@ -119,12 +119,22 @@ setup() {
 
 @test "masked paths cannot be redirected by a symlink in the image (CVE-2019-16884 class)" {
 	local r=$ROOTFS
-	# The image's /proc is covered by a fresh proc mount; a symlinked /proc
-	# is resolved inside the root and proc is mounted on its target.
+	# A symlinked /proc would carry the proc mount, and the masks, elsewhere.
 	rmdir "$r/proc" && mkdir "$r/realproc" && ln -s /realproc "$r/proc"
-	run "$URUN" run --rootfs "$r" sh -c 'wc -c </proc/keys'
+	run "$URUN" run --rootfs "$r" cat /proc/keys
+	[ "$status" -eq 125 ]
+	assert_contains "$output" "\`/proc\` in the root filesystem is or passes through a symlink"
+	rm "$r/proc" && mkdir "$r/proc" && rmdir "$r/realproc"
+	rmdir "$r/sys" && ln -s /tmp "$r/sys"
+	run "$URUN" run --rootfs "$ROOTFS" true
+	[ "$status" -eq 125 ]
+	assert_contains "$output" "\`/sys\`"
+}
+
+@test "masks are mount points over the real paths" {
+	run "$URUN" run --rootfs "$ROOTFS" sh -c 'for p in /proc/keys /proc/timer_list /proc/interrupts /sys/firmware /proc/acpi; do grep -c " $p " /proc/self/mountinfo; done'
 	[ "$status" -eq 0 ]
-	assert_eq "$output" "0"
+	assert_eq "$(echo $output)" "1 1 1 1 1"
 }
 
 @test "/proc is fresh: it shows the new pid namespace" {

@@ -170,3 +170,22 @@ ESRCH"
 	[ "$status" -ne 0 ]
 	assert_contains "$output" "ermission denied"
 }
+
+@test "the compiled seccomp filter is cached, and a damaged cache entry is ignored" {
+	export XDG_CACHE_HOME="$BATS_TEST_TMPDIR/cache"
+	run "$URUN" run --rootfs "$ROOTFS" true
+	[ "$status" -eq 0 ]
+	local f
+	f=$(ls "$XDG_CACHE_HOME"/urun/seccomp/*.bpf)
+	[ -s "$f" ]
+	assert_eq "$(stat -c %a "$XDG_CACHE_HOME/urun/seccomp")" "700"
+	run --separate-stderr "$URUN" --log-level=debug run --rootfs "$ROOTFS" true
+	assert_contains "$stderr" "seccomp filter from cache"
+	printf 'abc' >"$f"
+	assert_eq "$(status_field Seccomp)" 2 Seccomp
+	run urun_probe --rootfs "$ROOTFS" /dev/probe keyctl
+	assert_eq "$output" "EPERM"
+	# a different capability set is a different filter
+	"$URUN" run --cap-add=sys_admin --rootfs "$ROOTFS" true
+	assert_eq "$(ls "$XDG_CACHE_HOME"/urun/seccomp/*.bpf | wc -l)" "2"
+}

@@ -39,7 +39,7 @@ static struct mount_op *plan_add(struct mount_plan *plan, enum mount_op_kind kin
 static void plan_fs(struct mount_plan *plan, const char *fstype, const char *target, unsigned long mflags,
 		    const char *data, unsigned flags)
 {
-	struct mount_op *op = plan_add(plan, MOP_FS, target, flags | MOP_DIR);
+	struct mount_op *op = plan_add(plan, MOP_FS, target, flags | MOP_DIR | MOP_NOSYMLINK);
 	op->source = fstype;
 	op->fstype = fstype;
 	op->mflags = mflags;
@@ -323,9 +323,27 @@ static int apply_bind(int rootfd, const struct mount_op *op, char *msg, size_t l
 	return 0;
 }
 
+/* /proc, /sys and /dev must be what they claim: an image that makes /proc a
+ * symlink would move the proc mount, and with it every mask that follows,
+ * away from where the container looks (CVE-2019-16884, CVE-2019-19921). */
+static int check_no_symlink(int rootfd, const struct mount_op *op, char *msg, size_t len)
+{
+	int fd = sys_openat2(rootfd, op->target, O_PATH | O_CLOEXEC, 0, RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	if (errno == ELOOP)
+		return fail(msg, len, 0, "`/%s` in the root filesystem is or passes through a symlink: "
+					 "refusing to mount %s there", op->target, op->fstype);
+	return 0;
+}
+
 static int apply_fs(int rootfd, const struct mount_op *op, char *msg, size_t len)
 {
 	char dst[64];
+	if ((op->flags & MOP_NOSYMLINK) && check_no_symlink(rootfd, op, msg, len) < 0)
+		return -ELOOP;
 	int t = mkpath_in_root(rootfd, op->target, true);
 	if (t < 0)
 		return (op->flags & MOP_OPTIONAL) ? 0 : fail(msg, len, errno, "creating mount point `/%s`", op->target);
@@ -422,8 +440,10 @@ static int apply_mask(int rootfd, const struct mount_op *op, char *msg, size_t l
 {
 	char dst[64], src[64];
 	int t = sys_openat2(rootfd, op->target, O_PATH | O_CLOEXEC, 0, RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
-	if (t < 0)
+	if (t < 0 && errno == ENOENT)
 		return 0; /* absent: nothing to hide */
+	if (t < 0)
+		return fail(msg, len, errno, "masking `/%s`", op->target);
 	struct stat st;
 	int r = fstat(t, &st);
 	fdpath(dst, sizeof(dst), t);

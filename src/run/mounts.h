@@ -20,6 +20,7 @@ enum mount_op_kind {
 #define MOP_DIR 0x2      /* the target is a directory (create as one) */
 #define MOP_RDONLY 0x4   /* bind read-only */
 #define MOP_NONREC 0x8   /* non-recursive bind */
+#define MOP_NOSYMLINK 0x10 /* the target may not be reached through a symlink */
 
 struct mount_op {
 	enum mount_op_kind kind;

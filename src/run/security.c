@@ -4,7 +4,7 @@
  * permitted, effective, inheritable and ambient (inheritable and ambient are
  * always empty: CVE-2022-27650 class). */
 #include "run/security.h"
-#include "run/seccomp-default.h"
+#include "run/seccomp-cache.h"
 #include "util/cleanup.h"
 
 #include <ctype.h>
@@ -100,10 +100,7 @@ int security_plan(const struct container_spec *spec, struct security_plan *sp, s
 	if (spec->seccomp_unconfined)
 		return 0;
 	/* Without a configured profile, the built-in copy of config/seccomp.json. */
-	int r = spec->seccomp_profile
-			? seccomp_compile_file(spec->seccomp_profile, sp->bounding, &sp->seccomp, err)
-			: seccomp_compile_buffer(seccomp_default_profile, seccomp_default_profile_len,
-						 "built-in seccomp profile", sp->bounding, &sp->seccomp, err);
+	int r = seccomp_cache_compile(spec->seccomp_profile, sp->bounding, &sp->seccomp, err);
 	if (r < 0)
 		return urun_error_wrap(err, "loading the seccomp profile");
 	sp->has_seccomp = true;

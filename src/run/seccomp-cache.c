@@ -1,0 +1,143 @@
+/* seccomp-cache.c: compile once, load many times. The cache lives in the
+ * user's own cache directory (mode 0700); an entry is used only if it is a
+ * regular file owned by the user with a plausible BPF size, and it is
+ * written as temp + rename so a crash never leaves half a filter. */
+#include "run/seccomp-cache.h"
+#include "run/seccomp-default.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/log.h"
+
+#include <fcntl.h>
+#include <stdbool.h>
+#include <linux/filter.h>
+#include <openssl/evp.h>
+#include <seccomp.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+
+static char *read_profile(const char *path, size_t *len, struct urun_error *err)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		urun_error_set(err, errno, "reading `%s`", path);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > (off_t)SECCOMP_PROFILE_MAX_BYTES) {
+		urun_error_set(err, 0, "`%s` is not a regular file of at most 4 MiB", path);
+		return NULL;
+	}
+	char *buf = xmalloc((size_t)st.st_size + 1);
+	size_t got = 0;
+	ssize_t k;
+	while (got < (size_t)st.st_size && (k = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
+		got += (size_t)k;
+	buf[got] = '\0';
+	*len = got;
+	return buf;
+}
+
+static void cache_key(const char *bytes, size_t len, uint64_t caps, char out[65])
+{
+	struct utsname u;
+	const struct scmp_version *v = seccomp_version();
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	char extra[512];
+
+	uname(&u);
+	int n = snprintf(extra, sizeof(extra), "urun-seccomp-v1 caps=%llx kernel=%s machine=%s libseccomp=%u.%u.%u",
+			 (unsigned long long)caps, u.release, u.machine, v ? v->major : 0, v ? v->minor : 0,
+			 v ? v->micro : 0);
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	EVP_DigestUpdate(ctx, bytes, len);
+	EVP_DigestUpdate(ctx, extra, (size_t)n);
+	EVP_DigestFinal_ex(ctx, md, &mdlen);
+	EVP_MD_CTX_free(ctx);
+	for (unsigned i = 0; i < 32 && i < mdlen; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+static char *cache_dir(void)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME");
+	const char *home = getenv("HOME");
+	if (xdg && *xdg == '/')
+		return xasprintf("%s/urun/seccomp", xdg);
+	if (home && *home == '/')
+		return xasprintf("%s/.cache/urun/seccomp", home);
+	return NULL;
+}
+
+static int mkdir_p(char *path, mode_t mode)
+{
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		int r = mkdir(path, mode);
+		*p = '/';
+		if (r < 0 && errno != EEXIST)
+			return -1;
+	}
+	return mkdir(path, mode) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+static bool cache_load(const char *file, struct seccomp_program *out)
+{
+	_cleanup_close_ int fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || st.st_size <= 0 ||
+	    st.st_size % (off_t)sizeof(struct sock_filter) != 0 || st.st_size > 4096 * (off_t)sizeof(struct sock_filter))
+		return false;
+	void *buf = xmalloc((size_t)st.st_size);
+	if (read(fd, buf, (size_t)st.st_size) != (ssize_t)st.st_size) {
+		free(buf);
+		return false;
+	}
+	out->bpf = buf;
+	out->len = (size_t)st.st_size;
+	return true;
+}
+
+static void cache_store(const char *dir, const char *file, const struct seccomp_program *p)
+{
+	_cleanup_free_ char *tmp = xasprintf("%s/.tmp-XXXXXX", dir);
+	int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return;
+	bool good = write(fd, p->bpf, p->len) == (ssize_t)p->len;
+	close(fd);
+	if (!good || rename(tmp, file) < 0)
+		unlink(tmp);
+}
+
+int seccomp_cache_compile(const char *path, uint64_t caps, struct seccomp_program *out, struct urun_error *err)
+{
+	_cleanup_free_ char *owned = NULL;
+	const char *bytes = seccomp_default_profile;
+	size_t len = seccomp_default_profile_len;
+	char key[65];
+
+	if (path) {
+		if (!(owned = read_profile(path, &len, err)))
+			return -err->code;
+		bytes = owned;
+	}
+	cache_key(bytes, len, caps, key);
+	_cleanup_free_ char *dir = cache_dir();
+	_cleanup_free_ char *file = dir ? xasprintf("%s/%s.bpf", dir, key) : NULL;
+	if (file && cache_load(file, out)) {
+		log_debug("seccomp filter from cache `%s`", file);
+		return 0;
+	}
+	_cleanup_free_ char *name = path ? xasprintf("`%s`", path) : xstrdup("built-in seccomp profile");
+	int r = seccomp_compile_buffer(bytes, len, name, caps, out, err);
+	if (r < 0)
+		return r;
+	if (dir && mkdir_p(dir, 0700) == 0)
+		cache_store(dir, file, out);
+	return 0;
+}
