@@ -157,3 +157,14 @@ setup() {
 	[ "$status" -eq 3 ]
 	assert_contains "$output" "piped-in"
 }
+
+@test "a range newuidmap refuses: its own message is shown" {
+	has_subuid || skip "needs newuidmap to be consulted"
+	echo "$(id -un):900000000:65536" >"$BATS_TEST_TMPDIR/subuid"
+	URUN_SUBUID_FILE="$BATS_TEST_TMPDIR/subuid" run "$URUN" run --rootfs "$ROOTFS" true
+	[ "$status" -eq 125 ]
+	assert_contains "$output" "newuidmap\` refused the id mapping: newuidmap:"
+	assert_contains "$output" "hint:"
+	# and nothing of the container remains
+	! pgrep -u "$(id -u)" -f "^$URUN run" >/dev/null
+}

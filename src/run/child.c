@@ -279,9 +279,9 @@ void child_main(const struct child_ctx *ctx)
 	if (setgroups((size_t)id.ngroups, id.groups) < 0 && errno != EPERM)
 		report(ctx, 125, errno, "setting supplementary groups");
 	if (setresgid(id.gid, id.gid, id.gid) < 0)
-		report(ctx, 125, errno, "switching to gid %u (is it mapped? see `urun info`)", (unsigned)id.gid);
+		report(ctx, 125, errno, "switching to gid %u (is it mapped? see /proc/self/gid_map)", (unsigned)id.gid);
 	if (setresuid(id.uid, id.uid, id.uid) < 0)
-		report(ctx, 125, errno, "switching to uid %u (is it mapped? see `urun info`)", (unsigned)id.uid);
+		report(ctx, 125, errno, "switching to uid %u (is it mapped? see /proc/self/uid_map)", (unsigned)id.uid);
 	if ((r = security_set_caps(ctx->security, id.uid == 0)) < 0)
 		report(ctx, 125, -r, "setting capabilities");
 

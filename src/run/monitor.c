@@ -41,8 +41,9 @@ static int userns_error(int e, struct urun_error *err)
 		urun_error_hint(err, "user namespaces are disabled: sysctl user.max_user_namespaces=0; "
 				     "an admin can set it to 15000");
 	else if (e == EPERM || e == EACCES)
-		urun_error_hint(err, "unprivileged user namespaces are restricted on this host "
-				     "(kernel.unprivileged_userns_clone or AppArmor); `urun info` names the cause");
+		urun_error_hint(err, "unprivileged user namespaces are restricted on this host: check "
+				     "sysctl kernel.unprivileged_userns_clone and "
+				     "kernel.apparmor_restrict_unprivileged_userns");
 	else if (e == ENOSPC)
 		urun_error_hint(err, "the user namespace limit is reached: sysctl user.max_user_namespaces");
 	return r;

@@ -258,8 +258,8 @@ static int finish_helper(struct helper_run *h, struct urun_error *err)
 		return 0;
 	int r = urun_error_set(err, 0, "`%s` refused the id mapping: %s", h->path,
 			       len ? out : "no message");
-	urun_error_hint(err, "check the ranges in /etc/subuid and /etc/subgid (`urun info` shows them); "
-			     "--userns=single runs without them");
+	urun_error_hint(err, "your ranges in /etc/subuid and /etc/subgid must not overlap another user's and "
+			     "must be granted there by an administrator (newuidmap checks them)");
 	return r;
 }
 
