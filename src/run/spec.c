@@ -38,22 +38,6 @@ void spec_free(struct container_spec *spec)
 	memset(spec, 0, sizeof(*spec));
 }
 
-size_t strv_len(char *const *v)
-{
-	size_t n = 0;
-	while (v && v[n])
-		n++;
-	return n;
-}
-
-void strv_push(char ***v, char *s)
-{
-	size_t n = strv_len(*v);
-	*v = xrealloc(*v, (n + 2) * sizeof(char *));
-	(*v)[n] = s;
-	(*v)[n + 1] = NULL;
-}
-
 void spec_setenv(struct container_spec *spec, const char *kv)
 {
 	const char *eq = strchr(kv, '=');

@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
+#include "util/cleanup.h"
 #include "util/error.h"
 
 #define SPEC_MAX_IDMAP 8
@@ -84,9 +85,6 @@ struct container_spec {
 void spec_init(struct container_spec *spec);
 void spec_free(struct container_spec *spec);
 
-/* Append to a NULL-terminated string vector (takes ownership of s). */
-void strv_push(char ***v, char *s);
-size_t strv_len(char *const *v);
 /* Set NAME=VALUE in env, replacing an existing NAME. */
 void spec_setenv(struct container_spec *spec, const char *kv);
 

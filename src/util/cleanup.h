@@ -47,6 +47,9 @@ static inline void cleanup_closedirp(DIR **d)
 
 /* Free a NULL-terminated vector of strings. */
 void strv_free(char **v);
+/* Append to a NULL-terminated string vector (takes ownership of s). */
+void strv_push(char ***v, char *s);
+size_t strv_len(char *const *v);
 static inline void cleanup_strvp(char ***v)
 {
 	strv_free(*v);
