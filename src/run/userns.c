@@ -12,6 +12,10 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 
 extern char **environ;
 
@@ -298,4 +302,61 @@ int userns_write_maps(pid_t pid, const struct container_spec *spec, struct urun_
 	if (self_g && (r = write_single(pid, true, &spec->gidmap[0], err)) < 0)
 		return r;
 	return 0;
+}
+
+int userns_spawn(const struct container_spec *spec, int (*fn)(void *arg), void *arg, pid_t *pidp,
+		 struct urun_error *err)
+{
+	int sync[2];
+	if (pipe2(sync, O_CLOEXEC) < 0)
+		return urun_error_set(err, errno, "creating a pipe");
+	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (pid < 0) {
+		int e = errno;
+		close(sync[0]);
+		close(sync[1]);
+		return urun_error_set(err, e, "creating a user namespace");
+	}
+	if (pid == 0) {
+		char c;
+		close(sync[1]);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (read(sync[0], &c, 1) != 1)
+			_exit(125);
+		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+			_exit(125);
+		int r = fn(arg);
+		_exit(r < 0 ? (-r & 0x7f) : 0);
+	}
+	close(sync[0]);
+	int r = userns_write_maps(pid, spec, err);
+	if (r == 0 && write(sync[1], "g", 1) != 1)
+		r = urun_error_set(err, errno, "releasing the user namespace helper");
+	close(sync[1]);
+	if (r < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return r;
+	}
+	*pidp = pid;
+	return 0;
+}
+
+int userns_wait(pid_t pid, struct urun_error *err)
+{
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	if (WIFEXITED(st) && WEXITSTATUS(st) != 125)
+		return -WEXITSTATUS(st);
+	return urun_error_set(err, 0, "the user namespace helper failed");
+}
+
+int userns_call(const struct container_spec *spec, int (*fn)(void *arg), void *arg, struct urun_error *err)
+{
+	pid_t pid;
+	int r = userns_spawn(spec, fn, arg, &pid, err);
+	return r < 0 ? r : userns_wait(pid, err);
 }

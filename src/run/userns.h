@@ -19,6 +19,16 @@ int userns_plan(struct container_spec *spec, struct urun_error *err);
  * with ranges; direct /proc writes for a single-id map. */
 int userns_write_maps(pid_t pid, const struct container_spec *spec, struct urun_error *err);
 
+/* Run fn(arg) in a child process in a new user namespace with spec's maps
+ * (as root there): how the store creates and removes files owned by
+ * subordinate ids, which the caller cannot touch from outside. Returns fn's
+ * result (0 or negative errno); fn reports details through its own channel. */
+int userns_call(const struct container_spec *spec, int (*fn)(void *arg), void *arg, struct urun_error *err);
+/* The same in two steps, for callers that feed the child meanwhile. */
+int userns_spawn(const struct container_spec *spec, int (*fn)(void *arg), void *arg, pid_t *pid,
+		 struct urun_error *err);
+int userns_wait(pid_t pid, struct urun_error *err);
+
 /* Render a map as "inside outside count ..." (for newuidmap argv and debug). */
 char *userns_format_map(const struct idmap *m, size_t n);
 

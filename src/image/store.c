@@ -1,0 +1,619 @@
+/* store.c: the image store on disk.
+ *
+ *   ROOT/FORMAT               what the layers' whiteouts look like (never changes silently)
+ *   ROOT/blobs/sha256/HEX     manifests and configs, verified
+ *   ROOT/layers/HEX/          an unpacked layer, named by its diffID; complete once present
+ *   ROOT/locks/HEX            flock held while HEX is being unpacked
+ *   ROOT/tmp/HEX.PID/         a layer being unpacked (stale ones are removed under the lock)
+ *   ROOT/images.json          name -> manifest, config, layers (rewritten under ROOT/lock)
+ *
+ * A pull killed at any moment leaves the old state or the new: layers and
+ * blobs appear by rename only after their digest was checked, and an image
+ * record is written last. Layers hold files owned by subordinate ids, so
+ * they are created and removed inside a user namespace with the same map. */
+#include "image/store.h"
+#include "image/manifest.h"
+#include "image/unpack.h"
+#include "run/userns.h"
+#include "util/cleanup.h"
+#include "util/digest.h"
+#include "util/log.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+static const char *const subdirs[] = {"blobs", "blobs/sha256", "layers", "locks", "tmp", "mnt"};
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+	_cleanup_free_ char *p = xstrdup(path);
+	for (char *c = p + 1; *c; c++) {
+		if (*c != '/')
+			continue;
+		*c = '\0';
+		if (mkdir(p, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*c = '/';
+	}
+	return mkdir(p, mode) < 0 && errno != EEXIST ? -errno : 0;
+}
+
+static char *default_root(void)
+{
+	const char *xdg = getenv("XDG_DATA_HOME");
+	const char *home = getenv("HOME");
+	if (xdg && *xdg == '/')
+		return xasprintf("%s/urun", xdg);
+	if (home && *home == '/')
+		return xasprintf("%s/.local/share/urun", home);
+	return xasprintf("/var/tmp/urun-%u", (unsigned)getuid());
+}
+
+/* Write `len` bytes to dirfd/name through a temp file and rename. */
+static int write_atomic(int dirfd, const char *name, const void *buf, size_t len, mode_t mode)
+{
+	char tmp[300];
+	snprintf(tmp, sizeof(tmp), ".%s.tmp%d", name, (int)getpid());
+	_cleanup_close_ int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return -errno;
+	const char *p = buf;
+	size_t left = len;
+	while (left) {
+		ssize_t w = write(fd, p, left);
+		if (w < 0) {
+			int e = errno;
+			unlinkat(dirfd, tmp, 0);
+			return -e;
+		}
+		p += w;
+		left -= (size_t)w;
+	}
+	if (fsync(fd) < 0 || renameat(dirfd, tmp, dirfd, name) < 0) {
+		int e = errno;
+		unlinkat(dirfd, tmp, 0);
+		return -e;
+	}
+	return 0;
+}
+
+static int read_all_at(int dirfd, const char *name, size_t max, char **out, size_t *len)
+{
+	_cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode) || (size_t)st.st_size > max)
+		return -EFBIG;
+	char *buf = xmalloc((size_t)st.st_size + 1);
+	size_t got = 0;
+	ssize_t k;
+	while (got < (size_t)st.st_size && (k = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
+		got += (size_t)k;
+	buf[got] = '\0';
+	*out = buf;
+	*len = got;
+	return 0;
+}
+
+int store_open(struct store *s, const struct urun_config *cfg, struct urun_error *err)
+{
+	memset(s, 0, sizeof(*s));
+	s->rootfd = -1;
+	const char *conf = config_get(cfg, "storage_root");
+	s->root = conf && *conf ? xstrdup(conf) : default_root();
+	int r = mkdir_p(s->root, 0700);
+	if (r < 0) {
+		r = urun_error_set(err, -r, "creating the image store `%s`", s->root);
+		urun_error_hint(err, "set storage_root in ~/.config/urun/urun.conf to a writable local directory");
+		return r;
+	}
+	s->rootfd = open(s->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (s->rootfd < 0)
+		return urun_error_set(err, errno, "opening the image store `%s`", s->root);
+	for (size_t i = 0; i < ARRAY_SIZE(subdirs); i++)
+		if (mkdirat(s->rootfd, subdirs[i], 0700) < 0 && errno != EEXIST)
+			return urun_error_set(err, errno, "creating `%s/%s`", s->root, subdirs[i]);
+	char *fmt = NULL;
+	size_t flen;
+	if (read_all_at(s->rootfd, "FORMAT", 4096, &fmt, &flen) == 0) {
+		bool same = strcmp(fmt, STORE_FORMAT) == 0;
+		free(fmt);
+		if (!same) {
+			r = urun_error_set(err, 0, "the image store `%s` has a format this urun does not know", s->root);
+			urun_error_hint(err, "use a newer urun, or point storage_root at another directory");
+			return r;
+		}
+	} else if ((r = write_atomic(s->rootfd, "FORMAT", STORE_FORMAT, strlen(STORE_FORMAT), 0600)) < 0) {
+		return urun_error_set(err, -r, "writing `%s/FORMAT`", s->root);
+	}
+	spec_init(&s->ids);
+	s->ids.newuidmap = xstrdup(config_get(cfg, "newuidmap"));
+	s->ids.newgidmap = xstrdup(config_get(cfg, "newgidmap"));
+	return userns_plan(&s->ids, err);
+}
+
+void store_close(struct store *s)
+{
+	if (s->rootfd >= 0)
+		close(s->rootfd);
+	spec_free(&s->ids);
+	free(s->root);
+	memset(s, 0, sizeof(*s));
+	s->rootfd = -1;
+}
+
+/* ---- blobs ---- */
+
+static char *blob_name(const char *digest)
+{
+	return xasprintf("blobs/sha256/%s", digest + 7);
+}
+
+int store_put_blob(struct store *s, const char *digest, const void *buf, size_t len, struct urun_error *err)
+{
+	char got[DIGEST_LEN + 1];
+	if (!digest_is_valid(digest))
+		return urun_error_set(err, 0, "`%s` is not a sha256 digest", digest);
+	digest_sha256(buf, len, got);
+	if (strcmp(got, digest) != 0)
+		return urun_error_set(err, 0, "blob digest mismatch: expected `%s`, got `%s`", digest, got);
+	_cleanup_close_ int dir = openat(s->rootfd, "blobs/sha256", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int r = dir < 0 ? -errno : write_atomic(dir, digest + 7, buf, len, 0600);
+	return r < 0 ? urun_error_set(err, -r, "storing blob `%s`", digest) : 0;
+}
+
+int store_get_blob(struct store *s, const char *digest, char **buf, size_t *len, struct urun_error *err)
+{
+	char got[DIGEST_LEN + 1];
+	if (!digest_is_valid(digest))
+		return urun_error_set(err, 0, "`%s` is not a sha256 digest", digest);
+	_cleanup_free_ char *name = blob_name(digest);
+	int r = read_all_at(s->rootfd, name, MANIFEST_MAX_BYTES, buf, len);
+	if (r < 0)
+		return urun_error_set(err, -r, "reading blob `%s` from the store", digest);
+	/* The store is the user's, but a damaged file must not be believed. */
+	digest_sha256(*buf, *len, got);
+	if (strcmp(got, digest) != 0) {
+		free(*buf);
+		*buf = NULL;
+		r = urun_error_set(err, 0, "blob `%s` in the store is damaged", digest);
+		urun_error_hint(err, "remove the image and pull it again");
+		return r;
+	}
+	return 0;
+}
+
+/* ---- layers ---- */
+
+bool store_has_layer(struct store *s, const char *diff_id)
+{
+	char name[128];
+	struct stat st;
+	if (!digest_is_valid(diff_id))
+		return false;
+	snprintf(name, sizeof(name), "layers/%s", diff_id + 7);
+	return fstatat(s->rootfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+}
+
+char *store_layer_path(struct store *s, const char *diff_id)
+{
+	return xasprintf("%s/layers/%s", s->root, diff_id + 7);
+}
+
+struct unpack_job {
+	int in_fd;          /* compressed stream */
+	int tmp_parent;     /* ROOT/tmp */
+	int layers;         /* ROOT/layers */
+	const char *tmp_name;
+	const char *diff_id;
+	bool squash;
+	int report_fd;      /* child -> parent: struct unpack_report */
+};
+
+struct unpack_report {
+	int code;
+	char msg[480];
+	struct unpack_result res;
+};
+
+/* Runs inside the user namespace: extract, check the diffID, and only then
+ * rename into place, so a layer directory is never incomplete. */
+static int unpack_in_userns(void *arg)
+{
+	struct unpack_job *j = arg;
+	struct unpack_report rep = {0};
+	struct urun_error e = {0};
+	struct unpack_opts o = {.squash_owner = j->squash, .uid = 0, .gid = 0};
+	int dir = openat(j->tmp_parent, j->tmp_name, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	int r = dir < 0 ? urun_error_set(&e, errno, "opening the unpack directory")
+			: unpack_layer_fd(j->in_fd, dir, &o, &rep.res, &e);
+	if (dir >= 0)
+		close(dir);
+	if (r == 0 && strcmp(rep.res.diff_id, j->diff_id) != 0)
+		r = urun_error_set(&e, 0, "layer content does not match its diffID: expected `%s`, got `%s`", j->diff_id,
+				   rep.res.diff_id);
+	if (r == 0 && renameat(j->tmp_parent, j->tmp_name, j->layers, j->diff_id + 7) < 0)
+		r = urun_error_set(&e, errno, "moving the layer into place");
+	if (r < 0) {
+		struct urun_error e2 = {0};
+		unpack_remove_tree(j->tmp_parent, j->tmp_name, &e2);
+		urun_error_clear(&e2);
+	}
+	rep.code = r;
+	if (e.msg)
+		snprintf(rep.msg, sizeof(rep.msg), "%s", e.msg);
+	urun_error_clear(&e);
+	ssize_t w = write(j->report_fd, &rep, sizeof(rep));
+	(void)w;
+	return 0;
+}
+
+struct remove_job {
+	int dirfd;
+	const char *name;
+};
+
+static int remove_in_userns(void *arg)
+{
+	struct remove_job *j = arg;
+	struct urun_error e = {0};
+	int r = unpack_remove_tree(j->dirfd, j->name, &e);
+	urun_error_clear(&e);
+	return r < 0 && r != -ENOENT ? r : 0;
+}
+
+static int remove_tree(struct store *s, int dirfd, const char *name, struct urun_error *err)
+{
+	struct remove_job j = {.dirfd = dirfd, .name = name};
+	return userns_call(&s->ids, remove_in_userns, &j, err);
+}
+
+/* Under the layer's lock nobody else unpacks it: any tmp/HEX.* is stale. */
+static void remove_stale_tmp(struct store *s, int tmpfd, const char *hex)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	int fd = openat(tmpfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	struct dirent *de;
+	size_t hl = strlen(hex);
+	while ((de = readdir(d)))
+		if (strncmp(de->d_name, hex, hl) == 0 && de->d_name[hl] == '.') {
+			struct urun_error e = {0};
+			log_debug("removing stale `%s`", de->d_name);
+			remove_tree(s, tmpfd, de->d_name, &e);
+			urun_error_clear(&e);
+		}
+}
+
+int store_add_layer(struct store *s, const char *diff_id, store_feed_fn feed, void *ud, struct urun_error *err)
+{
+	char path[128], tmp_name[128];
+	if (!digest_is_valid(diff_id))
+		return urun_error_set(err, 0, "`%s` is not a sha256 diffID", diff_id);
+	const char *hex = diff_id + 7;
+	if (store_has_layer(s, diff_id))
+		return 0;
+	snprintf(path, sizeof(path), "locks/%s", hex);
+	_cleanup_close_ int lock = openat(s->rootfd, path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (lock < 0 || flock(lock, LOCK_EX) < 0)
+		return urun_error_set(err, errno, "locking layer `%.12s`", hex);
+	/* Someone else may have finished it while we waited. */
+	if (store_has_layer(s, diff_id))
+		return 0;
+	_cleanup_close_ int tmpfd = openat(s->rootfd, "tmp", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int layersfd = openat(s->rootfd, "layers", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (tmpfd < 0 || layersfd < 0)
+		return urun_error_set(err, errno, "opening the store `%s`", s->root);
+	remove_stale_tmp(s, tmpfd, hex);
+	snprintf(tmp_name, sizeof(tmp_name), "%s.%d", hex, (int)getpid());
+	if (mkdirat(tmpfd, tmp_name, 0755) < 0)
+		return urun_error_set(err, errno, "creating `%s/tmp/%s`", s->root, tmp_name);
+
+	int data[2], rep[2];
+	if (pipe2(data, O_CLOEXEC) < 0)
+		return urun_error_set(err, errno, "creating a pipe");
+	if (pipe2(rep, O_CLOEXEC) < 0) {
+		close(data[0]);
+		close(data[1]);
+		return urun_error_set(err, errno, "creating a pipe");
+	}
+	struct unpack_job j = {.in_fd = data[0], .tmp_parent = tmpfd, .layers = layersfd, .tmp_name = tmp_name,
+			       .diff_id = diff_id, .squash = !s->ids.subid_ranges, .report_fd = rep[1]};
+	pid_t pid;
+	int r = userns_spawn(&s->ids, unpack_in_userns, &j, &pid, err);
+	close(data[0]);
+	close(rep[1]);
+	if (r < 0) {
+		close(data[1]);
+		close(rep[0]);
+		return r;
+	}
+	r = feed(data[1], ud, err);
+	close(data[1]);
+	struct unpack_report out = {0};
+	ssize_t got = read(rep[0], &out, sizeof(out));
+	close(rep[0]);
+	struct urun_error e2 = {0};
+	userns_wait(pid, &e2);
+	urun_error_clear(&e2);
+	if (r < 0) {
+		/* The download failed: the child saw a short stream; make sure
+		 * nothing of it stays. */
+		struct urun_error e3 = {0};
+		remove_tree(s, tmpfd, tmp_name, &e3);
+		urun_error_clear(&e3);
+		return r;
+	}
+	if (got != (ssize_t)sizeof(out))
+		return urun_error_set(err, 0, "unpacking layer `%.12s`: the unpacker died", hex);
+	if (out.code < 0) {
+		out.msg[sizeof(out.msg) - 1] = '\0';
+		urun_error_set(err, 0, "unpacking layer `%.12s`: %s", hex, out.msg);
+		err->code = -out.code;
+		return out.code;
+	}
+	if (out.res.skipped_devices)
+		log_info("layer %.12s: %llu device nodes skipped (an unprivileged user cannot create them)", hex,
+			 (unsigned long long)out.res.skipped_devices);
+	return 0;
+}
+
+/* ---- image records ---- */
+
+static int lock_store(struct store *s, struct urun_error *err)
+{
+	int fd = openat(s->rootfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return urun_error_set(err, e, "locking the image store `%s`", s->root);
+	}
+	return fd;
+}
+
+static char **json_strv(struct json_object *a)
+{
+	char **v = NULL;
+	size_t n = a && json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *str = json_object_get_string(json_object_array_get_idx(a, i));
+		strv_push(&v, xstrdup(str ? str : ""));
+	}
+	if (!v)
+		v = xcalloc(1, sizeof(char *));
+	return v;
+}
+
+static int load_images(struct store *s, struct store_image **out, size_t *n, struct urun_error *err)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+	*out = NULL;
+	*n = 0;
+	int r = read_all_at(s->rootfd, "images.json", 64u << 20, &buf, &len);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return urun_error_set(err, -r, "reading `%s/images.json`", s->root);
+	struct json_object *o = json_tokener_parse(buf), *list;
+	if (!o || !json_object_object_get_ex(o, "images", &list) || !json_object_is_type(list, json_type_array)) {
+		if (o)
+			json_object_put(o);
+		r = urun_error_set(err, 0, "`%s/images.json` is damaged", s->root);
+		urun_error_hint(err, "move it away and pull the images again");
+		return r;
+	}
+	size_t cnt = json_object_array_length(list);
+	*out = xcalloc(cnt ? cnt : 1, sizeof(**out));
+	for (size_t i = 0; i < cnt; i++) {
+		struct json_object *e = json_object_array_get_idx(list, i), *v;
+		struct store_image *img = &(*out)[*n];
+		if (!json_object_object_get_ex(e, "name", &v))
+			continue;
+		img->name = xstrdup(json_object_get_string(v));
+		img->manifest = xstrdup(json_object_object_get_ex(e, "manifest", &v) ? json_object_get_string(v) : "");
+		img->config = xstrdup(json_object_object_get_ex(e, "config", &v) ? json_object_get_string(v) : "");
+		img->layers = json_strv(json_object_object_get_ex(e, "layers", &v) ? v : NULL);
+		img->size = json_object_object_get_ex(e, "size", &v) ? json_object_get_int64(v) : 0;
+		img->created = json_object_object_get_ex(e, "created", &v) ? (time_t)json_object_get_int64(v) : 0;
+		(*n)++;
+	}
+	json_object_put(o);
+	return 0;
+}
+
+static int save_images(struct store *s, const struct store_image *v, size_t n, struct urun_error *err)
+{
+	struct json_object *o = json_object_new_object(), *list = json_object_new_array();
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *e = json_object_new_object(), *layers = json_object_new_array();
+		json_object_object_add(e, "name", json_object_new_string(v[i].name));
+		json_object_object_add(e, "manifest", json_object_new_string(v[i].manifest));
+		json_object_object_add(e, "config", json_object_new_string(v[i].config));
+		for (char **l = v[i].layers; l && *l; l++)
+			json_object_array_add(layers, json_object_new_string(*l));
+		json_object_object_add(e, "layers", layers);
+		json_object_object_add(e, "size", json_object_new_int64(v[i].size));
+		json_object_object_add(e, "created", json_object_new_int64((int64_t)v[i].created));
+		json_object_array_add(list, e);
+	}
+	json_object_object_add(o, "images", list);
+	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY);
+	int r = write_atomic(s->rootfd, "images.json", text, strlen(text), 0600);
+	json_object_put(o);
+	return r < 0 ? urun_error_set(err, -r, "writing `%s/images.json`", s->root) : 0;
+}
+
+static void image_copy(struct store_image *dst, const struct store_image *src)
+{
+	dst->name = xstrdup(src->name);
+	dst->manifest = xstrdup(src->manifest);
+	dst->config = xstrdup(src->config);
+	dst->layers = NULL;
+	for (char **l = src->layers; l && *l; l++)
+		strv_push(&dst->layers, xstrdup(*l));
+	if (!dst->layers)
+		dst->layers = xcalloc(1, sizeof(char *));
+	dst->size = src->size;
+	dst->created = src->created;
+}
+
+int store_record_image(struct store *s, const struct store_image *img, struct urun_error *err)
+{
+	_cleanup_close_ int lock = lock_store(s, err);
+	if (lock < 0)
+		return lock;
+	struct store_image *v;
+	size_t n;
+	int r = load_images(s, &v, &n, err);
+	if (r < 0)
+		return r;
+	size_t i;
+	for (i = 0; i < n && strcmp(v[i].name, img->name) != 0; i++)
+		;
+	if (i == n)
+		v = xrealloc(v, (n + 1) * sizeof(*v)), n++;
+	else
+		store_image_free(&v[i]);
+	image_copy(&v[i], img);
+	r = save_images(s, v, n, err);
+	store_images_free(v, n);
+	return r;
+}
+
+int store_list_images(struct store *s, struct store_image **out, size_t *n, struct urun_error *err)
+{
+	return load_images(s, out, n, err);
+}
+
+static bool id_matches(const struct store_image *img, const char *q)
+{
+	size_t ql = strlen(q);
+	const char *hex = strncmp(q, "sha256:", 7) == 0 ? q + 7 : q;
+	size_t hl = strlen(hex);
+	if (hl < 4 || hl > 64 || strspn(hex, "0123456789abcdef") != hl)
+		return false;
+	(void)ql;
+	return strncmp(img->config + 7, hex, hl) == 0 || strncmp(img->manifest + 7, hex, hl) == 0;
+}
+
+int store_find_image(struct store *s, const char *name, struct store_image *out, struct urun_error *err)
+{
+	struct store_image *v;
+	size_t n;
+	int r = load_images(s, &v, &n, err);
+	if (r < 0)
+		return r;
+	memset(out, 0, sizeof(*out));
+	size_t found = n;
+	for (size_t i = 0; i < n && found == n; i++)
+		if (strcmp(v[i].name, name) == 0)
+			found = i;
+	for (size_t i = 0; i < n && found == n; i++)
+		if (id_matches(&v[i], name))
+			found = i;
+	if (found < n)
+		image_copy(out, &v[found]);
+	store_images_free(v, n);
+	return found < n ? 0 : -ENOENT;
+}
+
+int store_remove_name(struct store *s, const char *name, struct urun_error *err)
+{
+	_cleanup_close_ int lock = lock_store(s, err);
+	if (lock < 0)
+		return lock;
+	struct store_image *v;
+	size_t n, kept = 0;
+	int r = load_images(s, &v, &n, err);
+	if (r < 0)
+		return r;
+	bool found = false;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(v[i].name, name) == 0) {
+			store_image_free(&v[i]);
+			found = true;
+		} else {
+			v[kept++] = v[i];
+		}
+	}
+	r = found ? save_images(s, v, kept, err) : urun_error_set(err, ENOENT, "image `%s`", name);
+	store_images_free(v, kept);
+	return r;
+}
+
+static bool referenced(const struct store_image *v, size_t n, const char *hex, bool layer)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!layer && (strcmp(v[i].manifest + 7, hex) == 0 || strcmp(v[i].config + 7, hex) == 0))
+			return true;
+		for (char **l = v[i].layers; layer && l && *l; l++)
+			if (strcmp(*l + 7, hex) == 0)
+				return true;
+	}
+	return false;
+}
+
+int store_prune(struct store *s, uint64_t *removed, struct urun_error *err)
+{
+	_cleanup_close_ int lock = lock_store(s, err);
+	if (lock < 0)
+		return lock;
+	struct store_image *v;
+	size_t n;
+	int r = load_images(s, &v, &n, err);
+	if (r < 0)
+		return r;
+	*removed = 0;
+	static const char *const dirs[] = {"layers", "blobs/sha256"};
+	for (int k = 0; k < 2 && r == 0; k++) {
+		int dfd = openat(s->rootfd, dirs[k], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+		if (!d) {
+			if (dfd >= 0)
+				close(dfd);
+			continue;
+		}
+		struct dirent *de;
+		while ((de = readdir(d)) && r == 0) {
+			if (de->d_name[0] == '.' || referenced(v, n, de->d_name, k == 0))
+				continue;
+			if (k == 0) {
+				/* A layer being unpacked right now is not in layers/ yet. */
+				r = remove_tree(s, dirfd(d), de->d_name, err);
+			} else if (unlinkat(dirfd(d), de->d_name, 0) < 0) {
+				r = urun_error_set(err, errno, "removing blob `%s`", de->d_name);
+			}
+			if (r == 0)
+				(*removed)++;
+		}
+		closedir(d);
+	}
+	store_images_free(v, n);
+	return r;
+}
+
+void store_image_free(struct store_image *img)
+{
+	free(img->name);
+	free(img->manifest);
+	free(img->config);
+	strv_free(img->layers);
+	memset(img, 0, sizeof(*img));
+}
+
+void store_images_free(struct store_image *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		store_image_free(&v[i]);
+	free(v);
+}

@@ -1,0 +1,64 @@
+/* store.h: the per-user image store: content-addressed blobs (manifests,
+ * configs), unpacked layers by diffID shared between images, and image
+ * records by name. Writers are crash-safe (temp + rename after
+ * verification) and serialised by flock. */
+#ifndef URUN_IMAGE_STORE_H
+#define URUN_IMAGE_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "run/spec.h"
+#include "util/config.h"
+#include "util/error.h"
+
+#define STORE_FORMAT "urun-store 1\nwhiteouts chardev-0:0\nopaque user.overlay.opaque\n"
+
+struct store {
+	char *root;          /* absolute path */
+	int rootfd;
+	struct container_spec ids;  /* the id maps layers are unpacked with */
+};
+
+struct store_image {
+	char *name;          /* docker.io/library/alpine:latest */
+	char *manifest;      /* sha256:... */
+	char *config;        /* sha256:... */
+	char **layers;       /* diffIDs, bottom first */
+	int64_t size;        /* compressed bytes, as pulled */
+	time_t created;      /* when stored */
+};
+
+/* Open (creating) the store at storage_root or $XDG_DATA_HOME/urun. */
+int store_open(struct store *s, const struct urun_config *cfg, struct urun_error *err);
+void store_close(struct store *s);
+
+/* Blobs: verified against their digest before they are renamed into place. */
+int store_put_blob(struct store *s, const char *digest, const void *buf, size_t len, struct urun_error *err);
+int store_get_blob(struct store *s, const char *digest, char **buf, size_t *len, struct urun_error *err);
+
+bool store_has_layer(struct store *s, const char *diff_id);
+/* Absolute path of an unpacked layer. */
+char *store_layer_path(struct store *s, const char *diff_id);
+
+/* Unpack a layer stream into the store under diff_id, once: a per-layer
+ * lock makes a concurrent pull of the same layer wait and then find it.
+ * feed(fd, ud) writes the compressed stream into fd and returns 0 or
+ * -errno (filling err). The result's diffID must equal diff_id. */
+typedef int (*store_feed_fn)(int fd, void *ud, struct urun_error *err);
+int store_add_layer(struct store *s, const char *diff_id, store_feed_fn feed, void *ud, struct urun_error *err);
+
+/* Image records. */
+int store_record_image(struct store *s, const struct store_image *img, struct urun_error *err);
+int store_list_images(struct store *s, struct store_image **out, size_t *n, struct urun_error *err);
+/* Find by full name, or by (prefix of) the manifest digest / short id. */
+int store_find_image(struct store *s, const char *name, struct store_image *out, struct urun_error *err);
+int store_remove_name(struct store *s, const char *name, struct urun_error *err);
+/* Remove layers and blobs no image refers to, and stale temp entries. */
+int store_prune(struct store *s, uint64_t *removed, struct urun_error *err);
+
+void store_image_free(struct store_image *img);
+void store_images_free(struct store_image *v, size_t n);
+
+#endif
