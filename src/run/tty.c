@@ -225,6 +225,11 @@ int tty_child_setup(int sock, char *msg, size_t len)
 		close(master);
 		return fail(msg, len, e, "allocating a pseudo-terminal");
 	}
+	/* The size is copied here, before exec, so the command's first
+	 * TIOCGWINSZ already sees it (the monitor only follows changes). */
+	struct winsize ws;
+	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
+		ioctl(slave, TIOCSWINSZ, &ws);
 	/* /dev/console is the container's terminal, as with docker -t. */
 	char src[64];
 	snprintf(src, sizeof(src), "/proc/self/fd/%d", slave);
