@@ -125,14 +125,14 @@ setup() {
 	pid, fd = pty.fork()
 	if pid == 0:
 	    # the caller: a shell on a pty whose termios we check after urun exits
+	    import fcntl, struct
+	    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 33, 77, 0, 0))
 	    before = termios.tcgetattr(0)
 	    rc = os.spawnv(os.P_WAIT, urun, [urun, "run", "-it", "--rootfs", rootfs, "sh", "-c",
 	                                     "tty; test -t 0 && echo stdin-is-tty; stty size"])
 	    after = termios.tcgetattr(0)
 	    print("restored" if before == after else "NOT-restored", rc)
 	    os._exit(0)
-	import fcntl, struct
-	fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 33, 77, 0, 0))
 	out = b""
 	while True:
 	    try:

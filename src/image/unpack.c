@@ -15,13 +15,13 @@
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 
-/* Every lookup of a name taken from the layer is resolved as if root_fd were "/":
- * `..` and absolute symlinks stop at the layer root (CVE-2019-14271, CVE-2018-15664
- * class), /proc magic links are refused, and no mount point is crossed. */
+/* Every lookup of a name taken from the layer is resolved as if root_fd were "/": `..`
+ * and absolute symlinks stop at the layer root (the tar-slip class, e.g. containerd's
+ * CVE-2021-32760), /proc magic links are refused, and no mount point is crossed. */
 #define RESOLVE_CONFINED (RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV)
 
 #define WH_PREFIX    ".wh."
-#define WH_META      ".wh..wh."
+#define WH_META	     ".wh..wh."
 #define WH_OPAQUE    ".wh..wh..opq"
 #define OPAQUE_XATTR "user.overlay.opaque"
 #define READ_BLOCK   (128 * 1024)
@@ -124,11 +124,12 @@ static int stream_error(struct unpacker *u)
 	if (u->outer_failed) {
 		const char *why = archive_error_string(u->outer);
 		return urun_error_set(u->err, 0, "decompressing the layer (%s): %s",
-				      archive_filter_name(u->outer, 0), why ? why : "unknown error");
+				      archive_filter_name(u->outer, 0),
+				      why ? why : "unknown error");
 	}
 	const char *why = archive_error_string(u->tar);
-	return urun_error_set(u->err, 0, "reading the layer's tar stream: %s",
-			      why ? why : "unknown error");
+	return urun_error_set(u->err, 0, "reading the layer's tar stream (compression: %s): %s",
+			      archive_filter_name(u->outer, 0), why ? why : "unknown error");
 }
 
 /* Normalise a name from the layer to a relative path without `.`, `..` or empty
@@ -272,6 +273,16 @@ static void cache_forget(struct unpacker *u)
 	u->cached_dir = NULL;
 }
 
+/* fchmod() for an O_PATH fd, which fchmod() refuses: the /proc link names exactly the
+ * pinned inode, where a name could have been swapped for a symlink meanwhile. */
+static int chmod_pinned(int fd, mode_t mode)
+{
+	char proc[64];
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	return chmod(proc, mode);
+}
+
 /* Create the missing directories of `dir` one component at a time. Each prefix is
  * resolved inside the root again (it may go through a symlink the layer made), and each
  * new directory is made under an fd that was itself resolved inside the root. */
@@ -298,19 +309,22 @@ static int make_parents(struct unpacker *u, const char *dir, int *out)
 			if (mkdirat(at, comp, 0755) < 0) {
 				_cleanup_free_ char *d = show_name(p);
 				if (errno == EEXIST)
-					return urun_error_set(u->err, ENOTDIR,
-							      "parent `%s` of layer entry `%s` is a "
-							      "dangling symlink",
-							      d, u->shown);
+					return urun_error_set(
+					    u->err, ENOTDIR,
+					    "parent `%s` of layer entry `%s` is a "
+					    "dangling symlink",
+					    d, u->shown);
 				return fs_error(u, errno, "creating directory `%s`", d);
 			}
-			/* The umask must not decide modes the layer did not describe. */
-			if (fchmodat(at, comp, 0755, 0) < 0)
-				return fs_error(u, errno, "setting the mode of `%s`", comp);
 			created = true;
 			fd = openat(at, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (fd < 0)
 				return resolve_error(u, errno, p);
+			/* The umask must not decide modes the layer did not describe. */
+			if (chmod_pinned(fd, 0755) < 0) {
+				close(fd);
+				return fs_error(u, errno, "setting the mode of `%s`", u->shown);
+			}
 		}
 		if (cur >= 0)
 			close(cur);
@@ -371,8 +385,9 @@ static int empty_dir(int dfd, struct urun_error *err, bool *removed_any)
 		errno = 0;
 		struct dirent *de = readdir(d);
 		if (!de)
-			return errno ? urun_error_set(err, errno, "reading a directory to remove it")
-				     : 0;
+			return errno
+				   ? urun_error_set(err, errno, "reading a directory to remove it")
+				   : 0;
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN &&
@@ -405,13 +420,9 @@ int unpack_remove_tree(int dirfd, const char *name, struct urun_error *err)
 		return 0;
 	}
 	/* Layers may hold directories without owner access (0555, 0): an unprivileged owner
-	 * must regain it before emptying them. fchmod() refuses O_PATH fds; the /proc link
-	 * names exactly the pinned inode. */
-	if ((st.st_mode & S_IRWXU) != S_IRWXU) {
-		char proc[64];
-		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-		(void)chmod(proc, (st.st_mode & 07777) | S_IRWXU);
-	}
+	 * must regain it before emptying them. */
+	if ((st.st_mode & S_IRWXU) != S_IRWXU)
+		(void)chmod_pinned(fd, (st.st_mode & 07777) | S_IRWXU);
 	for (int pass = 0;; pass++) {
 		bool removed_any = false;
 		int r = empty_dir(fd, err, &removed_any);
@@ -437,8 +448,8 @@ static int make_room(struct unpacker *u, int pfd, const char *name, bool merge_d
 		return errno == ENOENT ? 0 : fs_error(u, errno, "inspecting `%s`", u->shown);
 	if (merge_dir && S_ISDIR(st.st_mode))
 		return 1;
-	if (was_whiteout)
-		*was_whiteout = S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0);
+	if (was_whiteout && S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0))
+		*was_whiteout = true;
 	/* A removal can change what a cached path resolves to (a symlink through it). */
 	cache_forget(u);
 	if (S_ISDIR(st.st_mode)) {
@@ -552,8 +563,12 @@ static int add_fixup(struct unpacker *u, const char *path, int fd, mode_t mode,
 		u->fixups = xrealloc(u->fixups, u->cap_fixups * sizeof(*u->fixups));
 	}
 	struct dir_fixup *f = &u->fixups[u->n_fixups];
-	*f = (struct dir_fixup){.path = xstrdup(path), .dev = st.st_dev, .ino = st.st_ino,
-				.mode = mode, .times = {ts[0], ts[1]}, .seq = u->n_fixups};
+	*f = (struct dir_fixup){.path = xstrdup(path),
+				.dev = st.st_dev,
+				.ino = st.st_ino,
+				.mode = mode,
+				.times = {ts[0], ts[1]},
+				.seq = u->n_fixups};
 	for (const char *p = path; *p; p++)
 		f->depth += *p == '/';
 	u->n_fixups++;
@@ -580,8 +595,8 @@ static int apply_dir_fixups(struct unpacker *u)
 		struct dir_fixup *f = &u->fixups[i];
 		struct stat st;
 		_cleanup_close_ int fd = openat2_confined(
-			u->root_fd, f->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC,
-			RESOLVE_CONFINED);
+		    u->root_fd, f->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC,
+		    RESOLVE_CONFINED);
 
 		if (fd < 0 || fstat(fd, &st) < 0 || st.st_dev != f->dev || st.st_ino != f->ino) {
 			log_debug("directory `%s` was replaced later in the layer", f->path);
@@ -753,7 +768,6 @@ static int write_data(struct unpacker *u, int fd)
 static int extract_file(struct unpacker *u, struct archive_entry *e, int pfd, const char *name)
 {
 	struct timespec ts[2];
-	bool was_whiteout = false;
 	_cleanup_close_ int fd = -1;
 
 	/* O_EXCL|O_NOFOLLOW: never write through something that is already there, least of
@@ -768,9 +782,7 @@ static int extract_file(struct unpacker *u, struct archive_entry *e, int pfd, co
 		if (r < 0)
 			return r;
 	}
-	int r = drop_whiteout_file(u, pfd, name, &was_whiteout);
-	if (r >= 0)
-		r = write_data(u, fd);
+	int r = write_data(u, fd);
 	if (r >= 0)
 		r = set_owner(u, e, fd, "", AT_EMPTY_PATH);
 	if (r < 0)
@@ -786,10 +798,9 @@ static int extract_file(struct unpacker *u, struct archive_entry *e, int pfd, co
 }
 
 static int extract_dir(struct unpacker *u, struct archive_entry *e, int pfd, const char *name,
-		       const char *path)
+		       const char *path, bool was_whiteout)
 {
 	struct timespec ts[2];
-	bool was_whiteout = false;
 	int r;
 
 	for (int tries = 0;; tries++) {
@@ -803,9 +814,6 @@ static int extract_dir(struct unpacker *u, struct archive_entry *e, int pfd, con
 		if (r == 1)
 			break;
 	}
-	r = drop_whiteout_file(u, pfd, name, &was_whiteout);
-	if (r < 0)
-		return r;
 	_cleanup_close_ int fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return fs_error(u, errno, "opening directory `%s`", u->shown);
@@ -889,9 +897,9 @@ static int extract_hardlink(struct unpacker *u, const char *raw_target, int pfd,
 	/* The target must be an entry of this layer, reached without any symlink: a link to
 	 * a host file (`/etc/shadow`, `../../x`) is impossible, as it resolves inside the
 	 * root, and linkat() cannot cross filesystems anyway. */
-	_cleanup_close_ int tfd = openat2_confined(u->root_fd, target,
-						   O_PATH | O_NOFOLLOW | O_CLOEXEC,
-						   RESOLVE_CONFINED | RESOLVE_NO_SYMLINKS);
+	_cleanup_close_ int tfd =
+	    openat2_confined(u->root_fd, target, O_PATH | O_NOFOLLOW | O_CLOEXEC,
+			     RESOLVE_CONFINED | RESOLVE_NO_SYMLINKS);
 	if (tfd < 0) {
 		_cleanup_free_ char *t = show_name(target);
 		if (errno == ENOENT || errno == ELOOP || errno == ENOTDIR)
@@ -937,9 +945,15 @@ static int extract_fifo(struct unpacker *u, struct archive_entry *e, int pfd, co
 	int r = set_owner(u, e, pfd, name, AT_SYMLINK_NOFOLLOW);
 	if (r < 0)
 		return r;
-	/* A fifo cannot be opened without blocking, so this goes by name; the name is the
-	 * fifo just made, in a directory nothing else writes to while we unpack. */
-	if (fchmodat(pfd, name, archive_entry_perm(e) & 07777, 0) < 0)
+	/* Opening a fifo for I/O would block: pin it with O_PATH and check it is still ours. */
+	_cleanup_close_ int fd = openat(pfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return fs_error(u, errno, "opening fifo `%s`", u->shown);
+	if (!S_ISFIFO(st.st_mode))
+		return urun_error_set(u->err, EAGAIN, "fifo `%s` was replaced while unpacking",
+				      u->shown);
+	if (chmod_pinned(fd, archive_entry_perm(e) & 07777) < 0)
 		return fs_error(u, errno, "setting the mode of `%s`", u->shown);
 	entry_times(e, ts);
 	if (utimensat(pfd, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
@@ -1017,7 +1031,10 @@ static int extract_entry(struct unpacker *u, struct archive_entry *e)
 		return apply_whiteout(u, dir, victim);
 	}
 
+	bool replaced_whiteout = false;
 	r = open_parent(u, dir, &pfd);
+	if (r >= 0)
+		r = drop_whiteout_file(u, pfd, base, &replaced_whiteout);
 	if (r < 0)
 		return r;
 	if (hardlink)
@@ -1026,7 +1043,7 @@ static int extract_entry(struct unpacker *u, struct archive_entry *e)
 	case AE_IFREG:
 		return extract_file(u, e, pfd, base);
 	case AE_IFDIR:
-		return extract_dir(u, e, pfd, base, path);
+		return extract_dir(u, e, pfd, base, path, replaced_whiteout);
 	case AE_IFLNK:
 		return extract_symlink(u, e, pfd, base);
 	case AE_IFIFO:
@@ -1058,8 +1075,9 @@ static int open_stream(struct unpacker *u)
 			return urun_error_set(u->err, u->in_errno, "reading the layer");
 		if (u->in_bytes == 0)
 			return 1; /* an empty blob: an empty layer, as Go's archive/tar has it */
+		const char *why = archive_error_string(u->outer);
 		return urun_error_set(u->err, 0, "reading the layer: %s",
-				      archive_error_string(u->outer));
+				      why ? why : "unknown error");
 	}
 	if (archive_read_next_header(u->outer, &e) != ARCHIVE_OK) {
 		u->outer_failed = true;
@@ -1104,7 +1122,8 @@ static int run(struct unpacker *u)
 		 * bytes are kept as they are, which is what we want. */
 		u->res->entries++;
 		if (u->o->max_entries && u->res->entries > u->o->max_entries) {
-			urun_error_set(u->err, 0, "layer has more than %" PRIu64 " entries, the limit",
+			urun_error_set(u->err, 0,
+				       "layer has more than %" PRIu64 " entries, the limit",
 				       u->o->max_entries);
 			set_code(u->err, EFBIG);
 			return -EFBIG;
@@ -1190,8 +1209,12 @@ int unpack_layer_fd(int in_fd, int root_fd, const struct unpack_opts *o, struct 
 int unpack_layer_mem(const void *buf, size_t len, int root_fd, const struct unpack_opts *o,
 		     struct unpack_result *res, struct urun_error *err)
 {
-	struct unpacker u = {.root_fd = root_fd, .err = err, .from_mem = true, .mem = buf,
-			     .mem_len = len, .in_fd = -1};
+	struct unpacker u = {.root_fd = root_fd,
+			     .err = err,
+			     .from_mem = true,
+			     .mem = buf,
+			     .mem_len = len,
+			     .in_fd = -1};
 
 	return unpack(&u, o, res);
 }

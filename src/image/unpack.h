@@ -11,24 +11,35 @@
 #include "util/error.h"
 
 struct unpack_opts {
-	bool squash_owner;    /* single-id mode: every entry owned by (uid, gid) below, ignore tar owners */
-	uid_t uid;            /* the caller's ids inside the namespace where unpack runs (usually 0/0); */
-	gid_t gid;            /* also the fallback owner when a tar owner cannot be applied */
-	uint64_t max_bytes;   /* refuse when the uncompressed layer, or the data written, exceeds this
-			       * (0 = no limit); counted as produced, never taken from headers */
-	uint64_t max_entries; /* refuse beyond this many entries (0 = no limit) */
+	/* Single-id mode: every entry is owned by the caller (uid, gid); tar owners are
+	 * ignored and nothing is chowned. */
+	bool squash_owner;
+	/* The caller's ids inside the namespace where unpack runs (usually 0/0); also the
+	 * owner an entry falls back to when its tar owner cannot be applied. */
+	uid_t uid;
+	gid_t gid;
+	/* Refuse when the uncompressed layer, or the file data written (apparent sizes),
+	 * exceeds this; counted as produced, never taken from headers. 0 = no limit. */
+	uint64_t max_bytes;
+	/* Refuse beyond this many entries. 0 = no limit. */
+	uint64_t max_entries;
 };
 
 struct unpack_result {
-	char diff_id[7 + 64 + 1];  /* "sha256:<hex>" of the UNCOMPRESSED tar stream, trailing data included */
-	uint64_t entries;          /* tar entries read, including skipped ones and whiteouts */
-	uint64_t bytes;            /* file data extracted (apparent sizes, so sparse holes count) */
-	uint64_t skipped_devices;  /* char/block devices (never created) and sockets, skipped */
-	uint64_t whiteout_files;   /* whiteouts kept as `.wh.NAME` / `.wh..wh..opq` files because the
-				    * filesystem refused a 0:0 device or a user.* xattr (fuse-overlayfs
-				    * understands these; kernel overlay does not) */
-	uint64_t unmapped_owners;  /* entries whose tar owner could not be applied (id not mapped in the
-				    * user namespace, or no CAP_CHOWN): owned by (uid, gid) instead */
+	/* "sha256:<hex>" of the UNCOMPRESSED tar stream, trailing bytes included. */
+	char diff_id[7 + 64 + 1];
+	/* Tar entries read, skipped ones and whiteouts included. */
+	uint64_t entries;
+	/* File data extracted, at apparent size (sparse holes count). */
+	uint64_t bytes;
+	/* Char/block devices (never created) and sockets: skipped. */
+	uint64_t skipped_devices;
+	/* Whiteouts kept as `.wh.NAME` / `.wh..wh..opq` files because the filesystem refused
+	 * a 0:0 device or a user.* xattr: fuse-overlayfs reads these, kernel overlay not. */
+	uint64_t whiteout_files;
+	/* Entries whose tar owner could not be applied (id not mapped in the user namespace,
+	 * or no CAP_CHOWN): owned by (uid, gid) instead. */
+	uint64_t unmapped_owners;
 };
 
 /* Read the layer from in_fd until EOF and extract it under root_fd (an O_PATH or

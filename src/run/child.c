@@ -174,6 +174,42 @@ static const char *env_get(char *const *env, const char *name)
 	return NULL;
 }
 
+/* The image's WorkingDir is created when missing (as podman and docker do),
+ * one component at a time, each resolved inside the root. */
+static void mkdir_in_root(const char *path)
+{
+	char buf[PATH_MAX];
+	if (strlen(path) >= sizeof(buf))
+		return;
+	strcpy(buf, path);
+	for (char *c = buf + 1;; c++) {
+		if (*c == '/' || *c == '\0') {
+			char saved = *c;
+			*c = '\0';
+			int fd = sys_openat2(AT_FDCWD, buf, O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
+					     RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+			if (fd >= 0) {
+				close(fd);
+			} else {
+				char *slash = strrchr(buf, '/');
+				*slash = '\0';
+				int parent = sys_openat2(AT_FDCWD, slash == buf ? "/" : buf, O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
+							 RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+				*slash = '/';
+				if (parent < 0)
+					return;
+				int r = mkdirat(parent, slash + 1, 0755);
+				close(parent);
+				if (r < 0 && errno != EEXIST)
+					return;
+			}
+			*c = saved;
+			if (!saved)
+				return;
+		}
+	}
+}
+
 /* execvp semantics against the container's PATH (not urun's): 127 when no
  * candidate exists, 126 when one exists but cannot be executed. */
 __attribute__((noreturn)) static void do_exec(const struct child_ctx *ctx, char *const *argv, char *const *env)
@@ -243,7 +279,7 @@ void child_main(const struct child_ctx *ctx)
 	    sethostname(spec->hostname, strlen(spec->hostname)) < 0)
 		report(ctx, 125, errno, "setting the hostname");
 
-	r = mounts_apply(ctx->mounts, spec->rootfs, msg, sizeof(msg));
+	r = mounts_apply(ctx->mounts, mounts_root(ctx->mounts, spec), msg, sizeof(msg));
 	if (r < 0)
 		report(ctx, 125, -r, "%s", msg);
 	int tty = -1;
@@ -291,6 +327,11 @@ void child_main(const struct child_ctx *ctx)
 	const char *wd = spec->workdir ? spec->workdir : "/";
 	int wfd = sys_openat2(AT_FDCWD, wd, O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
 			      RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+	if (wfd < 0 && errno == ENOENT && spec->workdir_create) {
+		mkdir_in_root(wd);
+		wfd = sys_openat2(AT_FDCWD, wd, O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
+				  RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+	}
 	if (wfd < 0 || fchdir(wfd) < 0)
 		report(ctx, 125, errno, "workdir `%s` does not exist in the container or is not accessible", wd);
 	close(wfd);

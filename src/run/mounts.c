@@ -111,6 +111,17 @@ int mounts_plan(const struct container_spec *spec, struct mount_plan *plan, stru
 {
 	int r;
 	memset(plan, 0, sizeof(*plan));
+	if (spec->rootfs_scratch) {
+		/* userxattr: unprivileged overlay reads whiteouts and opaque marks
+		 * from user.overlay.* (and disables redirect_dir and metacopy, whose
+		 * xattrs a user could forge). */
+		plan->scratch = spec->rootfs_scratch;
+		plan->overlay_data = xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work,userxattr",
+					       spec->rootfs_overlay_lower, spec->rootfs_scratch, spec->rootfs_scratch);
+		plan->merged = xasprintf("%s/merged", spec->rootfs_scratch);
+		if (strlen(plan->overlay_data) > 4000)
+			return urun_error_set(err, 0, "the image has too many layers for one overlay mount");
+	}
 
 	/* proc is mountable only with a pid namespace owned by our userns; with
 	 * --pid=host the host's /proc is bound instead (podman does the same). */
@@ -185,8 +196,15 @@ int mounts_plan(const struct container_spec *spec, struct mount_plan *plan, stru
 	return 0;
 }
 
+const char *mounts_root(const struct mount_plan *plan, const struct container_spec *spec)
+{
+	return plan->merged ? plan->merged : spec->rootfs;
+}
+
 void mounts_plan_free(struct mount_plan *plan)
 {
+	free(plan->overlay_data);
+	free(plan->merged);
 	free(plan->ops);
 	strv_free(plan->strings);
 	memset(plan, 0, sizeof(*plan));
@@ -485,6 +503,26 @@ static int apply_readonly(int rootfd, const struct mount_op *op, char *msg, size
 	return 0;
 }
 
+/* The container's writable layer lives on a tmpfs in this mount namespace
+ * only: it disappears with the container, and nothing needs cleaning up. */
+static int mount_layered_root(const struct mount_plan *plan, char *msg, size_t len)
+{
+	static const char *const dirs[] = {"upper", "work", "merged"};
+	if (mount("tmpfs", plan->scratch, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+		return fail(msg, len, errno, "mounting a tmpfs for the container's writable layer");
+	int d = open(plan->scratch, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	for (size_t i = 0; d >= 0 && i < ARRAY_SIZE(dirs); i++)
+		if (mkdirat(d, dirs[i], 0755) < 0) {
+			close(d);
+			return fail(msg, len, errno, "creating the overlay directories");
+		}
+	if (d >= 0)
+		close(d);
+	if (mount("overlay", plan->merged, "overlay", 0, plan->overlay_data) < 0)
+		return fail(msg, len, errno, "mounting the image's layers with overlay");
+	return 0;
+}
+
 static bool is_post_pivot(const struct mount_op *op)
 {
 	return op->kind == MOP_MASK || op->kind == MOP_READONLY || op->kind == MOP_ROOT_RO;
@@ -497,6 +535,8 @@ int mounts_apply(const struct mount_plan *plan, const char *rootfs, char *msg, s
 	/* Nothing we mount may propagate back to the host's mount namespace. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return fail(msg, len, errno, "making mounts private");
+	if (plan->scratch && (r = mount_layered_root(plan, msg, len)) < 0)
+		return r;
 	/* pivot_root needs the new root to be a mount point. */
 	if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return fail(msg, len, errno, "bind-mounting the root filesystem `%s`", rootfs);

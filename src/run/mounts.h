@@ -36,6 +36,9 @@ struct mount_op {
 struct mount_plan {
 	struct mount_op *ops;
 	size_t n;
+	const char *scratch;        /* layered root (see struct container_spec) */
+	char *overlay_data;         /* overlay mount options */
+	char *merged;               /* the layered root's path */
 	char **strings;         /* storage owned by the plan */
 };
 
@@ -50,5 +53,7 @@ void mounts_plan_dump(const struct mount_plan *plan);
  * pivot_root into it, then the post-pivot ones. On failure fills the fixed
  * buffer `msg` (no allocation) and returns -errno. */
 int mounts_apply(const struct mount_plan *plan, const char *rootfs, char *msg, size_t msglen);
+/* The root path mounts_apply should be given. */
+const char *mounts_root(const struct mount_plan *plan, const struct container_spec *spec);
 
 #endif

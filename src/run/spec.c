@@ -18,6 +18,8 @@ void spec_init(struct container_spec *spec)
 void spec_free(struct container_spec *spec)
 {
 	free(spec->rootfs);
+	free(spec->rootfs_scratch);
+	free(spec->rootfs_overlay_lower);
 	strv_free(spec->argv);
 	strv_free(spec->env);
 	free(spec->workdir);

@@ -39,6 +39,13 @@ enum userns_mode { USERNS_AUTO, USERNS_KEEP_ID, USERNS_SINGLE };
 struct container_spec {
 	char id[65];             /* 64 hex digits; the first 12 are the short id */
 	char *rootfs;            /* host directory holding the root filesystem */
+	/* Layered root: the child mounts a tmpfs on rootfs_scratch (in its own
+	 * mount namespace), creates upper/ work/ merged/ there, mounts overlay
+	 * with rootfs_overlay_lower (lowerdir=, top layer first) on merged/ and
+	 * uses that as the root. NULL: rootfs is used as it is. */
+	char *rootfs_scratch;
+	char *rootfs_overlay_lower;
+	bool workdir_create;     /* the image's WorkingDir: created when missing, as podman does */
 	bool rootfs_readonly;    /* --read-only */
 	char **argv;             /* command and arguments (NULL-terminated) */
 	char **env;              /* NAME=VALUE (NULL-terminated) */
