@@ -1,6 +1,9 @@
 /* cmd-run.c: `urun run`: turns the command line into a container_spec
  * (options named and behaving as podman's) and runs it. */
 #include "cmd.h"
+#include "image/lookup.h"
+#include "image/manifest.h"
+#include "rootfs/rootfs.h"
 #include "run/container.h"
 #include "run/security.h"
 #include "run/spec.h"
@@ -28,6 +31,7 @@ static void run_help(void)
 	      "      --cap-drop CAP         drop a capability (or `all`)\n"
 	      "      --cpus N               CPU limit (needs a delegated cgroup v2 subtree)\n"
 	      "  -e, --env K=V|K            set an environment variable (K alone: from urun's environment)\n"
+	      "      --entrypoint CMD       override the image's entrypoint (\"\" clears it)\n"
 	      "      --env-file FILE        read K=V lines from FILE\n"
 	      "      --group-add GID        add a supplementary group\n"
 	      "  -h, --hostname NAME        container host name (default: the container's short id)\n"
@@ -38,6 +42,8 @@ static void run_help(void)
 	      "      --mount type=bind|tmpfs,...  add a mount (see urun-run(1))\n"
 	      "      --network none|host    network mode (default: none, loopback only)\n"
 	      "      --pid host             share the caller's PID namespace\n"
+	      "      --platform OS/ARCH     pull this platform from an index (default: the host's)\n"
+	      "      --pull POLICY          missing (default), always or never\n"
 	      "      --pids-limit N         process limit (needs a delegated cgroup v2 subtree)\n"
 	      "      --privileged           all capabilities, no seccomp, no masked paths\n"
 	      "      --read-only            mount the root filesystem read-only\n"
@@ -45,6 +51,7 @@ static void run_help(void)
 	      "      --rootfs               the first argument is a root filesystem directory, not an image\n"
 	      "      --security-opt OPT     seccomp=unconfined|FILE, no-new-privileges[=true|false]\n"
 	      "      --stop-timeout SECS    after forwarding SIGTERM, SIGKILL after SECS (default 10)\n"
+	      "      --tls-verify=false     allow plain HTTP and unverified TLS for this pull\n"
 	      "  -t, --tty                  allocate a pseudo-terminal\n"
 	      "      --tmpfs PATH[:OPTS]    mount a tmpfs at PATH\n"
 	      "      --ulimit NAME=SOFT[:HARD]  set a resource limit (nofile, nproc, core, ...)\n"
@@ -61,6 +68,7 @@ enum {
 	OPT_CAP_ADD = 1000, OPT_CAP_DROP, OPT_CPUS, OPT_ENV_FILE, OPT_GROUP_ADD, OPT_INIT, OPT_IPC,
 	OPT_MOUNT, OPT_NETWORK, OPT_PID, OPT_PIDS_LIMIT, OPT_PRIVILEGED, OPT_READ_ONLY, OPT_RM, OPT_ROOTFS,
 	OPT_SECURITY_OPT, OPT_STOP_TIMEOUT, OPT_TMPFS, OPT_ULIMIT, OPT_USERNS, OPT_UTS, OPT_HELP,
+	OPT_ENTRYPOINT, OPT_PULL, OPT_PLATFORM, OPT_TLS_VERIFY, OPT_CREDS,
 };
 
 static const struct option run_opts[] = {
@@ -94,8 +102,27 @@ static const struct option run_opts[] = {
 	{"uts", required_argument, NULL, OPT_UTS},
 	{"volume", required_argument, NULL, 'v'},
 	{"workdir", required_argument, NULL, 'w'},
+	{"entrypoint", required_argument, NULL, OPT_ENTRYPOINT},
+	{"pull", required_argument, NULL, OPT_PULL},
+	{"platform", required_argument, NULL, OPT_PLATFORM},
+	{"tls-verify", optional_argument, NULL, OPT_TLS_VERIFY},
+	{"creds", required_argument, NULL, OPT_CREDS},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
+};
+
+/* What the command line says beyond the spec: the image and its command. */
+struct run_args {
+	bool rootfs;
+	const char *image;
+	char **cmd;               /* after IMAGE (or the rootfs dir) */
+	char *entrypoint;         /* --entrypoint, "" clears the image's */
+	bool entrypoint_set;
+	bool workdir_set, user_set;
+	enum pull_policy pull;
+	struct pull_opts po;
+	char *platform_buf;
+	struct source_opts so;
 };
 
 __attribute__((format(printf, 3, 4))) static int opt_error(struct urun_error *err, const char *opt,
@@ -437,11 +464,10 @@ static char *find_init(const struct urun_config *cfg)
 	return xstrdup(p);
 }
 
-static int parse_run_args(int argc, char **argv, struct urun_ctx *ctx, struct container_spec *spec,
+static int parse_run_args(int argc, char **argv, struct container_spec *spec, struct run_args *a,
 			  struct urun_error *err)
 {
 	_cleanup_strv_ char **cap_add = NULL, **cap_drop = NULL;
-	bool rootfs = false;
 	long long n;
 	int c, r = 0;
 
@@ -456,12 +482,13 @@ static int parse_run_args(int argc, char **argv, struct urun_ctx *ctx, struct co
 		case 'h': free(spec->hostname); spec->hostname = xstrdup(optarg); break;
 		case 'i': spec->interactive = true; break;
 		case 't': spec->tty = true; break;
-		case 'u': free(spec->user); spec->user = xstrdup(optarg); break;
+		case 'u': free(spec->user); spec->user = xstrdup(optarg); a->user_set = true; break;
 		case 'w':
 			if (optarg[0] != '/')
 				return opt_error(err, "--workdir", "`%s` must be an absolute path", optarg);
 			free(spec->workdir);
 			spec->workdir = xstrdup(optarg);
+			a->workdir_set = true;
 			break;
 		case 'v': r = parse_volume(spec, optarg, err); break;
 		case OPT_MOUNT: r = parse_mount(spec, optarg, err); break;
@@ -523,7 +550,23 @@ static int parse_run_args(int argc, char **argv, struct urun_ctx *ctx, struct co
 			spec->stop_timeout = (int)n;
 			break;
 		case OPT_RM: break; /* containers keep no state yet: always removed */
-		case OPT_ROOTFS: rootfs = true; break;
+		case OPT_ROOTFS: a->rootfs = true; break;
+		case OPT_ENTRYPOINT:
+			free(a->entrypoint);
+			a->entrypoint = xstrdup(optarg);
+			a->entrypoint_set = true;
+			break;
+		case OPT_PULL: r = pull_policy_parse(optarg, &a->pull, err); break;
+		case OPT_PLATFORM:
+			free(a->platform_buf);
+			r = pull_parse_platform(optarg, &a->po, &a->platform_buf, err);
+			break;
+		case OPT_TLS_VERIFY:
+			a->so.tls_verify = !optarg || strcmp(optarg, "true") == 0;
+			if (optarg && strcmp(optarg, "true") != 0 && strcmp(optarg, "false") != 0)
+				return opt_error(err, "--tls-verify", "`%s`: use true or false", optarg);
+			break;
+		case OPT_CREDS: a->so.creds = optarg; break;
 		default:
 			return cmd_bad_option(err, "run", run_usage, argv[optind - 1]);
 		}
@@ -542,40 +585,110 @@ static int parse_run_args(int argc, char **argv, struct urun_ctx *ctx, struct co
 		urun_error_hint(err, "%s", run_usage);
 		return r;
 	}
-	if (!rootfs) {
-		r = urun_error_set(err, 0, "`%s`: images are not supported by this build yet", argv[optind]);
-		urun_error_hint(err, "run an unpacked root filesystem: urun run --rootfs DIR COMMAND");
-		return r;
-	}
-	char real[PATH_MAX];
-	if (!realpath(argv[optind], real)) {
-		r = urun_error_set(err, errno, "root filesystem `%s`", argv[optind]);
-		return r;
-	}
-	struct stat st;
-	if (stat(real, &st) < 0 || !S_ISDIR(st.st_mode))
-		return urun_error_set(err, ENOTDIR, "root filesystem `%s`", argv[optind]);
-	spec->rootfs = xstrdup(real);
-	optind++;
-	if (optind >= argc) {
-		r = urun_error_set(err, 0, "no command given, and a --rootfs has no image config to take one from");
-		urun_error_hint(err, "give the command after the directory: urun run --rootfs %s sh", argv[optind - 1]);
-		return r;
-	}
+	a->image = argv[optind++];
 	for (int i = optind; i < argc; i++)
-		strv_push(&spec->argv, xstrdup(argv[i]));
-	if (spec->init) {
-		/* urun-init is PID 1 and runs the command as its child. */
-		char **v = NULL;
-		strv_push(&v, xstrdup("/dev/init"));
-		strv_push(&v, xstrdup("--"));
-		for (char **a = spec->argv; *a; a++)
-			strv_push(&v, xstrdup(*a));
-		strv_free(spec->argv);
-		spec->argv = v;
-		spec->init_path = find_init(&ctx->cfg);
-	}
+		strv_push(&a->cmd, xstrdup(argv[i]));
 	return 0;
+}
+
+static int setup_rootfs_dir(struct container_spec *spec, struct run_args *a, struct urun_error *err)
+{
+	char real[PATH_MAX];
+	struct stat st;
+	if (!realpath(a->image, real))
+		return urun_error_set(err, errno, "root filesystem `%s`", a->image);
+	if (stat(real, &st) < 0 || !S_ISDIR(st.st_mode))
+		return urun_error_set(err, ENOTDIR, "root filesystem `%s`", a->image);
+	spec->rootfs = xstrdup(real);
+	if (!a->cmd && !(a->entrypoint_set && *a->entrypoint)) {
+		int r = urun_error_set(err, 0, "no command given, and a --rootfs has no image config to take one from");
+		urun_error_hint(err, "give the command after the directory: urun run --rootfs %s sh", a->image);
+		return r;
+	}
+	if (a->entrypoint_set && *a->entrypoint)
+		strv_push(&spec->argv, xstrdup(a->entrypoint));
+	for (char **c = a->cmd; c && *c; c++)
+		strv_push(&spec->argv, xstrdup(*c));
+	return 0;
+}
+
+/* The image's config feeds the spec where the command line is silent:
+ * Env first (then -e on top), Entrypoint + Cmd as docker combines them,
+ * WorkingDir (created when missing) and User. */
+static int apply_image_config(struct store *s, const struct store_image *img, struct container_spec *spec,
+			      struct run_args *a, struct urun_error *err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	struct image_config cfg;
+	int r = store_get_blob(s, img->config, &buf, &len, err);
+	if (r < 0)
+		return r;
+	r = image_config_parse(buf, len, &cfg, err);
+	free(buf);
+	if (r < 0)
+		return r;
+	char **cli_env = spec->env;
+	spec->env = NULL;
+	for (char **e = cfg.env; e && *e; e++)
+		spec_setenv(spec, *e);
+	for (char **e = cli_env; e && *e; e++)
+		spec_setenv(spec, *e);
+	strv_free(cli_env);
+
+	/* --entrypoint replaces the image's and drops its Cmd, as in docker. */
+	if (a->entrypoint_set) {
+		if (*a->entrypoint)
+			strv_push(&spec->argv, xstrdup(a->entrypoint));
+	} else {
+		for (char **e = cfg.entrypoint; e && *e; e++)
+			strv_push(&spec->argv, xstrdup(*e));
+	}
+	char **tail = a->cmd ? a->cmd : (a->entrypoint_set ? NULL : cfg.cmd);
+	for (char **c = tail; c && *c; c++)
+		strv_push(&spec->argv, xstrdup(*c));
+	if (!spec->argv) {
+		image_config_free(&cfg);
+		r = urun_error_set(err, 0, "no command given and image `%s` has no Entrypoint or Cmd", img->name);
+		urun_error_hint(err, "give one after the image name: urun run %s sh", img->name);
+		return r;
+	}
+	if (!a->workdir_set && cfg.workdir) {
+		spec->workdir = xstrdup(cfg.workdir);
+		spec->workdir_create = true;
+	}
+	if (!a->user_set && cfg.user)
+		spec->user = xstrdup(cfg.user);
+	image_config_free(&cfg);
+	return rootfs_overlay_prepare(s, img, spec, err);
+}
+
+static int setup_image(struct urun_ctx *ctx, struct container_spec *spec, struct run_args *a, struct urun_error *err)
+{
+	struct store s;
+	struct store_image img;
+	int r = store_open(&s, &ctx->cfg, err);
+	if (r == 0)
+		r = image_lookup(&s, &ctx->cfg, a->image, a->pull, &a->po, &a->so, &img, err);
+	if (r == 0) {
+		r = apply_image_config(&s, &img, spec, a, err);
+		store_image_free(&img);
+	}
+	store_close(&s);
+	return r;
+}
+
+static void wrap_init(struct urun_ctx *ctx, struct container_spec *spec)
+{
+	/* urun-init is PID 1 and runs the command as its child. */
+	char **v = NULL;
+	strv_push(&v, xstrdup("/dev/init"));
+	strv_push(&v, xstrdup("--"));
+	for (char **a = spec->argv; a && *a; a++)
+		strv_push(&v, xstrdup(*a));
+	strv_free(spec->argv);
+	spec->argv = v;
+	spec->init_path = find_init(&ctx->cfg);
 }
 
 int cmd_run(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err)
@@ -594,11 +707,19 @@ int cmd_run(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err)
 	if (parse_int(config_get(&ctx->cfg, "stop_timeout"), 0, 86400, &st) == 0)
 		spec.stop_timeout = (int)st;
 
-	r = parse_run_args(argc, argv, ctx, &spec, err);
+	struct run_args a = {.so = {.tls_verify = -1}};
+	r = parse_run_args(argc, argv, &spec, &a, err);
+	if (r == 0)
+		r = a.rootfs ? setup_rootfs_dir(&spec, &a, err) : setup_image(ctx, &spec, &a, err);
+	strv_free(a.cmd);
+	free(a.entrypoint);
+	free(a.platform_buf);
 	if (r != 0) {
 		spec_free(&spec);
 		return r > 0 ? 0 : r;
 	}
+	if (spec.init)
+		wrap_init(ctx, &spec);
 	/* `urun alpine sh` in a terminal behaves like `podman run -it`. */
 	if (ctx->shorthand && !spec.interactive && !spec.tty && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
 		spec.interactive = spec.tty = true;

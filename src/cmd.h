@@ -18,6 +18,9 @@ struct urun_ctx {
 typedef int (*cmd_fn)(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
 
 int cmd_run(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
+int cmd_pull(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
+int cmd_images(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
+int cmd_unshare(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
 
 /* Shared option-error helper: "unknown option" plus the verb's usage line. */
 int cmd_bad_option(struct urun_error *err, const char *verb, const char *usage, const char *opt);

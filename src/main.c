@@ -6,6 +6,7 @@
 #include "util/log.h"
 
 #include <getopt.h>
+#include <signal.h>
 
 struct verb {
 	const char *name;
@@ -14,7 +15,10 @@ struct verb {
 };
 
 static const struct verb verbs[] = {
+	{"images", cmd_images, "list the images in your store"},
+	{"pull", cmd_pull, "copy an image from a registry into your store"},
 	{"run", cmd_run, "run a command in a new container"},
+	{"unshare", cmd_unshare, "run a command in your user namespace (to manage the store's files)"},
 };
 
 static const char usage_line[] = "Usage: urun [GLOBAL OPTIONS] COMMAND [ARG...]\n"
@@ -143,6 +147,9 @@ static int run_main(int argc, char **argv, struct urun_error *err)
 int main(int argc, char **argv)
 {
 	struct urun_error err = {0};
+	/* A closed pipe (an unpacker that gave up, a peer that hung up) is an
+	 * error to report, not a reason to die; containers get SIG_DFL back. */
+	signal(SIGPIPE, SIG_IGN);
 	int r = run_main(argc, argv, &err);
 	fflush(stdout);
 	if (r >= 0)

@@ -56,10 +56,11 @@ load lib/common
 	assert_contains "$output" "unknown or incomplete option \`-e\`"
 }
 
-@test "a word that is no verb is an image: the shorthand reaches run" {
-	run "$URUN" alpine sh
+@test "a word that is no verb is an image: the shorthand reaches run and pull" {
+	# nothing listens on 127.0.0.1:1: the pull fails at once, naming the image
+	XDG_DATA_HOME="$BATS_TEST_TMPDIR/data" run "$URUN" 127.0.0.1:1/alpine sh
 	[ "$status" -eq 125 ]
-	assert_contains "$output" "\`alpine\`: images are not supported by this build yet"
+	assert_contains "$output" "pulling \`127.0.0.1:1/alpine:latest\`"
 }
 
 @test "unknown log level: 125" {

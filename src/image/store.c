@@ -212,6 +212,7 @@ struct unpack_job {
 	const char *diff_id;
 	bool squash;
 	int report_fd;      /* child -> parent: struct unpack_report */
+	int close_fds[2];   /* the parent's ends, inherited by clone: closed first */
 };
 
 struct unpack_report {
@@ -226,6 +227,10 @@ static int unpack_in_userns(void *arg)
 {
 	struct unpack_job *j = arg;
 	struct unpack_report rep = {0};
+	/* Without this the child holds the pipe's write end itself and never
+	 * sees the end of the stream. */
+	close(j->close_fds[0]);
+	close(j->close_fds[1]);
 	struct urun_error e = {0};
 	struct unpack_opts o = {.squash_owner = j->squash, .uid = 0, .gid = 0};
 	int dir = openat(j->tmp_parent, j->tmp_name, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
@@ -313,6 +318,7 @@ int store_add_layer(struct store *s, const char *diff_id, store_feed_fn feed, vo
 	if (tmpfd < 0 || layersfd < 0)
 		return urun_error_set(err, errno, "opening the store `%s`", s->root);
 	remove_stale_tmp(s, tmpfd, hex);
+	log_info("unpacking layer %.12s", hex);
 	snprintf(tmp_name, sizeof(tmp_name), "%s.%d", hex, (int)getpid());
 	if (mkdirat(tmpfd, tmp_name, 0755) < 0)
 		return urun_error_set(err, errno, "creating `%s/tmp/%s`", s->root, tmp_name);
@@ -326,7 +332,8 @@ int store_add_layer(struct store *s, const char *diff_id, store_feed_fn feed, vo
 		return urun_error_set(err, errno, "creating a pipe");
 	}
 	struct unpack_job j = {.in_fd = data[0], .tmp_parent = tmpfd, .layers = layersfd, .tmp_name = tmp_name,
-			       .diff_id = diff_id, .squash = !s->ids.subid_ranges, .report_fd = rep[1]};
+			       .diff_id = diff_id, .squash = !s->ids.subid_ranges, .report_fd = rep[1],
+			       .close_fds = {data[1], rep[0]}};
 	pid_t pid;
 	int r = userns_spawn(&s->ids, unpack_in_userns, &j, &pid, err);
 	close(data[0]);

@@ -1,0 +1,118 @@
+/* cmd-images.c: `urun images`: what the store holds. */
+#include "cmd.h"
+#include "image/store.h"
+#include "util/cleanup.h"
+
+#include <getopt.h>
+#include <json-c/json.h>
+#include <time.h>
+
+static const char images_usage[] = "Usage: urun images [OPTIONS]";
+
+static void split_name(const char *name, char *repo, size_t rl, char *tag, size_t tl)
+{
+	const char *slash = strrchr(name, '/');
+	const char *colon = strrchr(name, ':');
+	if (colon && (!slash || colon > slash)) {
+		snprintf(repo, rl, "%.*s", (int)(colon - name), name);
+		snprintf(tag, tl, "%s", colon + 1);
+	} else {
+		snprintf(repo, rl, "%s", name);
+		snprintf(tag, tl, "<none>");
+	}
+}
+
+static void human_size(int64_t b, char *out, size_t len)
+{
+	if (b >= 1000LL * 1000 * 1000)
+		snprintf(out, len, "%.2f GB", (double)b / 1e9);
+	else if (b >= 1000 * 1000)
+		snprintf(out, len, "%.1f MB", (double)b / 1e6);
+	else
+		snprintf(out, len, "%.1f kB", (double)b / 1e3);
+}
+
+static void human_age(time_t t, char *out, size_t len)
+{
+	long d = (long)(time(NULL) - t);
+	if (d < 60)
+		snprintf(out, len, "%ld seconds ago", d < 0 ? 0 : d);
+	else if (d < 3600)
+		snprintf(out, len, "%ld minutes ago", d / 60);
+	else if (d < 86400)
+		snprintf(out, len, "%ld hours ago", d / 3600);
+	else
+		snprintf(out, len, "%ld days ago", d / 86400);
+}
+
+int cmd_images(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err)
+{
+	static const struct option opts[] = {
+		{"quiet", no_argument, NULL, 'q'},
+		{"format", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	bool quiet = false, json = false;
+	int c, r;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+q", opts, NULL)) != -1) {
+		switch (c) {
+		case 'q': quiet = true; break;
+		case 'f':
+			if (strcmp(optarg, "json") != 0)
+				return urun_error_set(err, 0, "--format `%s`: only json is supported", optarg);
+			json = true;
+			break;
+		case 'h':
+			printf("%s\n\nList the images in your store.\n\nOptions:\n"
+			       "      --format json   machine-readable output\n"
+			       "  -q, --quiet         only image ids\n"
+			       "      --help          show this help\n",
+			       images_usage);
+			return 0;
+		default:
+			return cmd_bad_option(err, "images", images_usage, argv[optind - 1]);
+		}
+	}
+	if (optind != argc)
+		return cmd_bad_option(err, "images", images_usage, argv[optind]);
+	struct store s;
+	struct store_image *v = NULL;
+	size_t n = 0;
+	if ((r = store_open(&s, &ctx->cfg, err)) < 0 || (r = store_list_images(&s, &v, &n, err)) < 0) {
+		store_close(&s);
+		return r;
+	}
+	struct json_object *arr = json ? json_object_new_array() : NULL;
+	if (!quiet && !json)
+		printf("%-40s %-10s %-14s %-16s %s\n", "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
+	for (size_t i = 0; i < n; i++) {
+		char repo[512], tag[256], size[32], age[64];
+		split_name(v[i].name, repo, sizeof(repo), tag, sizeof(tag));
+		if (quiet) {
+			printf("%.12s\n", v[i].config + 7);
+		} else if (json) {
+			struct json_object *o = json_object_new_object(), *names = json_object_new_array();
+			json_object_object_add(o, "Id", json_object_new_string(v[i].config + 7));
+			json_object_object_add(o, "Digest", json_object_new_string(v[i].manifest));
+			json_object_array_add(names, json_object_new_string(v[i].name));
+			json_object_object_add(o, "Names", names);
+			json_object_object_add(o, "Size", json_object_new_int64(v[i].size));
+			json_object_object_add(o, "Created", json_object_new_int64((int64_t)v[i].created));
+			json_object_array_add(arr, o);
+		} else {
+			human_size(v[i].size, size, sizeof(size));
+			human_age(v[i].created, age, sizeof(age));
+			printf("%-40s %-10s %-14.12s %-16s %s\n", repo, tag, v[i].config + 7, age, size);
+		}
+	}
+	if (json) {
+		puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY));
+		json_object_put(arr);
+	}
+	store_images_free(v, n);
+	store_close(&s);
+	return 0;
+}

@@ -1,0 +1,161 @@
+/* pull.c: the pull pipeline. Every byte from a source is checked: the
+ * manifest against the digest it was asked for (when asked by digest), the
+ * config and each compressed layer against their descriptors while they
+ * stream, and each uncompressed layer against the config's diffID before it
+ * is renamed into the store. The image record is written last, so a pull
+ * killed at any point leaves a consistent store that the next pull
+ * continues (finished layers are kept). */
+#include "image/pull.h"
+#include "image/manifest.h"
+#include "util/cleanup.h"
+#include "util/digest.h"
+#include "util/log.h"
+
+#include <time.h>
+
+struct feed_ctx {
+	struct image_source *src;
+	const struct descriptor *layer;
+	int fd;
+	bool unpacker_gone;
+};
+
+/* When the unpacker stops reading (it refused the layer), the rest of the
+ * blob is still read and hashed, so a tampered blob is reported as a digest
+ * mismatch rather than as whatever the unpacker tripped over. */
+static int write_sink(void *ud, const void *buf, size_t len)
+{
+	struct feed_ctx *f = ud;
+	const char *p = buf;
+	while (len && !f->unpacker_gone) {
+		ssize_t w = write(f->fd, p, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EPIPE) {
+				f->unpacker_gone = true;
+				break;
+			}
+			return -errno;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+static int feed_layer(int fd, void *ud, struct urun_error *err)
+{
+	struct feed_ctx *f = ud;
+	f->fd = fd;
+	return f->src->fetch_blob(f->src, f->layer->digest, f->layer->size, write_sink, f, err);
+}
+
+int pull_parse_platform(const char *s, struct pull_opts *o, char **storage, struct urun_error *err)
+{
+	*storage = xstrdup(s);
+	char *save = NULL;
+	o->os = strtok_r(*storage, "/", &save);
+	o->arch = strtok_r(NULL, "/", &save);
+	o->variant = strtok_r(NULL, "/", &save);
+	if (!o->os || !o->arch || strtok_r(NULL, "/", &save)) {
+		int r = urun_error_set(err, 0, "--platform `%s`: expected OS/ARCH[/VARIANT], e.g. linux/arm64", s);
+		return r;
+	}
+	return 0;
+}
+
+/* Resolve tag -> manifest, following an index to this platform. */
+static int get_image_manifest(struct image_source *src, const struct pull_opts *o, struct source_manifest *m,
+			      char digest[DIGEST_LEN + 1], struct urun_error *err)
+{
+	int r = src->get_manifest(src, src->reference, m, err);
+	if (r < 0)
+		return r;
+	if (manifest_is_index(m->media_type, m->body, m->len)) {
+		const char *arch, *variant;
+		manifest_host_platform(&arch, &variant);
+		struct descriptor d;
+		r = manifest_index_select(m->body, m->len, o->os ? o->os : "linux", o->arch ? o->arch : arch,
+					  o->arch ? o->variant : variant, &d, err);
+		source_manifest_free(m);
+		if (r < 0)
+			return r;
+		r = src->get_manifest(src, d.digest, m, err);
+		if (r == 0) {
+			digest_sha256(m->body, m->len, digest);
+			if (strcmp(digest, d.digest) != 0)
+				r = urun_error_set(err, 0, "manifest `%s` does not match its digest", d.digest);
+		}
+		descriptor_free(&d);
+		return r;
+	}
+	digest_sha256(m->body, m->len, digest);
+	if (strncmp(src->reference, "sha256:", 7) == 0 && strcmp(digest, src->reference) != 0)
+		return urun_error_set(err, 0, "manifest `%s` does not match its digest", src->reference);
+	return 0;
+}
+
+int image_pull(struct store *s, struct image_source *src, const struct pull_opts *o, struct store_image *out,
+	       struct urun_error *err)
+{
+	struct source_manifest m = {0};
+	struct image_manifest man = {0};
+	struct image_config cfg = {0};
+	char mdigest[DIGEST_LEN + 1];
+	char *cbuf = NULL;
+	size_t clen = 0;
+	struct timespec t0, t1;
+	int r;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memset(out, 0, sizeof(*out));
+	if ((r = get_image_manifest(src, o, &m, mdigest, err)) < 0 || (r = manifest_parse(m.body, m.len, &man, err)) < 0)
+		goto done;
+	if ((r = src->get_blob_mem(src, man.config.digest, man.config.size, &cbuf, &clen, err)) < 0 ||
+	    (r = image_config_parse(cbuf, clen, &cfg, err)) < 0)
+		goto done;
+	if (cfg.n_diff_ids != man.n_layers) {
+		r = urun_error_set(err, 0, "the image config lists %zu layers but the manifest %zu", cfg.n_diff_ids,
+				   man.n_layers);
+		goto done;
+	}
+	if ((r = store_put_blob(s, mdigest, m.body, m.len, err)) < 0 ||
+	    (r = store_put_blob(s, man.config.digest, cbuf, clen, err)) < 0)
+		goto done;
+	int64_t size = 0;
+	for (size_t i = 0; i < man.n_layers && r == 0; i++) {
+		struct feed_ctx f = {.src = src, .layer = &man.layers[i]};
+		size += man.layers[i].size;
+		if (store_has_layer(s, cfg.diff_ids[i]))
+			continue;
+		log_debug("layer %zu/%zu %.19s (%lld bytes)", i + 1, man.n_layers, man.layers[i].digest,
+			  (long long)man.layers[i].size);
+		r = store_add_layer(s, cfg.diff_ids[i], feed_layer, &f, err);
+		if (r < 0)
+			urun_error_wrap(err, "layer %zu of %zu", i + 1, man.n_layers);
+	}
+	if (r < 0)
+		goto done;
+	out->name = xstrdup(src->name);
+	out->manifest = xstrdup(mdigest);
+	out->config = xstrdup(man.config.digest);
+	out->layers = NULL;
+	for (size_t i = 0; i < cfg.n_diff_ids; i++)
+		strv_push(&out->layers, xstrdup(cfg.diff_ids[i]));
+	out->size = size;
+	out->created = time(NULL);
+	r = store_record_image(s, out, err);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (r == 0 && !o->quiet)
+		fprintf(stderr, "pulled %s: %zu layers, %.1f MB in %.2f s\n", out->name, man.n_layers,
+			(double)size / 1e6, (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+done:
+	if (r < 0)
+		store_image_free(out);
+	free(cbuf);
+	source_manifest_free(&m);
+	manifest_free(&man);
+	image_config_free(&cfg);
+	return r;
+}
