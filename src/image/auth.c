@@ -220,6 +220,10 @@ int auth_parse_challenge(const char *header, struct auth_challenge *ch, struct u
 			while (*q && *q != '"') {
 				if (*q == '\\' && q[1])
 					q++;
+				/* Tabs may separate parameters, but inside a value they could
+				 * only end up in a URL or a header. */
+				if (*q == '\t')
+					return bad_challenge(header, "tab inside a value", err);
 				val[n++] = *q++;
 			}
 			if (*q != '"')

@@ -69,6 +69,7 @@ static const char *const bad_challenges[] = {
 	"Bearer realm=\"a\"b",
 	"Bearer realm=\"a\r\nX-Injected: 1\"",
 	"Bearer realm=\"a\x01\"",
+	"Bearer realm=\"a\tb\"",
 	"Bearer realm=a\"b\"",
 	"Bearer ; realm=x",
 	"Bearer(realm=x)",
