@@ -11,6 +11,7 @@
 #include "util/digest.h"
 #include "util/log.h"
 
+#include <pthread.h>
 #include <time.h>
 
 struct feed_ctx {
@@ -63,6 +64,79 @@ int pull_parse_platform(const char *s, struct pull_opts *o, char **storage, stru
 		return r;
 	}
 	return 0;
+}
+
+#define PULL_MAX_PARALLEL 6
+
+struct layer_job {
+	struct store *store;
+	struct image_source src;     /* a clone: sources are not shared between threads */
+	const struct descriptor *layer;
+	const char *diff_id;
+	struct urun_error err;
+	int r;
+};
+
+static void *layer_thread(void *arg)
+{
+	struct layer_job *j = arg;
+	struct feed_ctx f = {.src = &j->src, .layer = j->layer};
+	j->r = store_add_layer(j->store, j->diff_id, feed_layer, &f, &j->err);
+	return NULL;
+}
+
+/* All missing layers at once (bounded): each streams from the source
+ * through its own unpacker; the first failure is reported. */
+static int pull_layers(struct store *s, struct image_source *src, const struct image_manifest *man,
+		       const struct image_config *cfg, struct urun_error *err)
+{
+	struct layer_job jobs[PULL_MAX_PARALLEL];
+	pthread_t th[PULL_MAX_PARALLEL];
+	size_t next = 0;
+	int r = 0;
+
+	while (next < man->n_layers && r == 0) {
+		size_t n = 0;
+		for (; next < man->n_layers && n < PULL_MAX_PARALLEL; next++) {
+			if (store_has_layer(s, cfg->diff_ids[next]))
+				continue;
+			struct layer_job *j = &jobs[n];
+			memset(j, 0, sizeof(*j));
+			j->store = s;
+			j->layer = &man->layers[next];
+			j->diff_id = cfg->diff_ids[next];
+			if (!src->clone || src->clone(src, &j->src, &j->err) < 0) {
+				/* no clone: this layer in this thread, with the source itself */
+				struct feed_ctx f = {.src = src, .layer = j->layer};
+				urun_error_clear(&j->err);
+				r = store_add_layer(s, j->diff_id, feed_layer, &f, err);
+				if (r < 0) {
+					urun_error_wrap(err, "layer %zu of %zu", next + 1, man->n_layers);
+					break;
+				}
+				continue;
+			}
+			if (pthread_create(&th[n], NULL, layer_thread, j) != 0) {
+				layer_thread(j);
+				th[n] = 0;
+			}
+			n++;
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (th[i])
+				pthread_join(th[i], NULL);
+			if (jobs[i].r < 0 && r == 0) {
+				size_t idx = (size_t)(jobs[i].layer - man->layers);
+				*err = jobs[i].err;
+				memset(&jobs[i].err, 0, sizeof(jobs[i].err));
+				r = jobs[i].r;
+				urun_error_wrap(err, "layer %zu of %zu", idx + 1, man->n_layers);
+			}
+			urun_error_clear(&jobs[i].err);
+			jobs[i].src.close(&jobs[i].src);
+		}
+	}
+	return r;
 }
 
 /* Resolve tag -> manifest, following an index to this platform. */
@@ -124,18 +198,9 @@ int image_pull(struct store *s, struct image_source *src, const struct pull_opts
 	    (r = store_put_blob(s, man.config.digest, cbuf, clen, err)) < 0)
 		goto done;
 	int64_t size = 0;
-	for (size_t i = 0; i < man.n_layers && r == 0; i++) {
-		struct feed_ctx f = {.src = src, .layer = &man.layers[i]};
+	for (size_t i = 0; i < man.n_layers; i++)
 		size += man.layers[i].size;
-		if (store_has_layer(s, cfg.diff_ids[i]))
-			continue;
-		log_debug("layer %zu/%zu %.19s (%lld bytes)", i + 1, man.n_layers, man.layers[i].digest,
-			  (long long)man.layers[i].size);
-		r = store_add_layer(s, cfg.diff_ids[i], feed_layer, &f, err);
-		if (r < 0)
-			urun_error_wrap(err, "layer %zu of %zu", i + 1, man.n_layers);
-	}
-	if (r < 0)
+	if ((r = pull_layers(s, src, &man, &cfg, err)) < 0)
 		goto done;
 	out->name = xstrdup(src->name);
 	out->manifest = xstrdup(mdigest);

@@ -150,6 +150,22 @@ static void oci_close(struct image_source *s)
 	memset(s, 0, sizeof(*s));
 }
 
+static int oci_clone(struct image_source *s, struct image_source *out, struct urun_error *err)
+{
+	struct oci_priv *p = s->priv, *q = xzalloc(sizeof(*q));
+	*out = *s;
+	q->dirfd = fcntl(p->dirfd, F_DUPFD_CLOEXEC, 3);
+	if (q->dirfd < 0) {
+		free(q);
+		return urun_error_set(err, errno, "duplicating a descriptor");
+	}
+	q->tag = p->tag ? xstrdup(p->tag) : NULL;
+	out->priv = q;
+	out->name = xstrdup(s->name);
+	out->reference = q->tag ? q->tag : "latest";
+	return 0;
+}
+
 int source_open_oci(const struct image_ref *ref, struct image_source *out, struct urun_error *err)
 {
 	struct oci_priv *p = xzalloc(sizeof(*p));
@@ -166,6 +182,7 @@ int source_open_oci(const struct image_ref *ref, struct image_source *out, struc
 	out->get_blob_mem = oci_blob_mem;
 	out->fetch_blob = oci_fetch;
 	out->close = oci_close;
+	out->clone = oci_clone;
 	out->reference = p->tag ? p->tag : "latest";
 	/* Stored as localhost/DIRNAME:TAG, as podman names images without a registry. */
 	const char *base = strrchr(ref->path, '/');

@@ -7,6 +7,9 @@
 struct reg_priv {
 	struct registry_client *c;
 	char *reference;
+	/* kept to open more clients for parallel layer downloads */
+	char *registry, *repository, *user, *pass, *auth_file;
+	struct registry_opts ro;
 };
 
 static int reg_manifest(struct image_source *s, const char *reference, struct source_manifest *m,
@@ -65,10 +68,49 @@ static void reg_close(struct image_source *s)
 	if (p) {
 		registry_client_free(p->c);
 		free(p->reference);
+		free(p->registry);
+		free(p->repository);
+		free(p->user);
+		free(p->pass);
+		free(p->auth_file);
 		free(p);
 	}
 	free(s->name);
 	memset(s, 0, sizeof(*s));
+}
+
+static struct reg_priv *priv_new(const char *registry, const char *repository, const struct registry_opts *ro)
+{
+	struct reg_priv *p = xzalloc(sizeof(*p));
+	p->registry = xstrdup(registry);
+	p->repository = xstrdup(repository);
+	p->ro = *ro;
+	p->user = ro->username ? xstrdup(ro->username) : NULL;
+	p->pass = ro->password ? xstrdup(ro->password) : NULL;
+	p->auth_file = ro->auth_file ? xstrdup(ro->auth_file) : NULL;
+	p->ro.username = p->user;
+	p->ro.password = p->pass;
+	p->ro.auth_file = p->auth_file;
+	return p;
+}
+
+static int reg_clone(struct image_source *s, struct image_source *out, struct urun_error *err)
+{
+	struct reg_priv *p = s->priv;
+	struct reg_priv *q = priv_new(p->registry, p->repository, &p->ro);
+	int r = registry_client_new(q->registry, q->repository, &q->ro, &q->c, err);
+	if (r < 0) {
+		out->priv = q;
+		out->name = NULL;
+		reg_close(out);
+		return r;
+	}
+	q->reference = xstrdup(p->reference);
+	*out = *s;
+	out->priv = q;
+	out->reference = q->reference;
+	out->name = xstrdup(s->name);
+	return 0;
 }
 
 int source_open_registry(const struct image_ref *ref, const struct source_opts *o, bool insecure,
@@ -89,10 +131,11 @@ int source_open_registry(const struct image_ref *ref, const struct source_opts *
 		ro.password = colon + 1;
 	}
 	memset(out, 0, sizeof(*out));
-	struct reg_priv *p = xzalloc(sizeof(*p));
-	int r = registry_client_new(ref->registry, ref->repository, &ro, &p->c, err);
+	struct reg_priv *p = priv_new(ref->registry, ref->repository, &ro);
+	int r = registry_client_new(p->registry, p->repository, &p->ro, &p->c, err);
 	if (r < 0) {
-		free(p);
+		out->priv = p;
+		reg_close(out);
 		return r;
 	}
 	/* The digest wins when both are given, as in docker. */
@@ -103,6 +146,7 @@ int source_open_registry(const struct image_ref *ref, const struct source_opts *
 	out->get_blob_mem = reg_blob_mem;
 	out->fetch_blob = reg_fetch;
 	out->close = reg_close;
+	out->clone = reg_clone;
 	out->name = image_ref_name(ref);
 	return 0;
 }

@@ -29,6 +29,8 @@ struct image_source {
 	int (*fetch_blob)(struct image_source *s, const char *digest, int64_t size, source_sink_fn sink, void *ud,
 			  struct urun_error *err);
 	void (*close)(struct image_source *s);
+	/* A second, independent handle for another thread (parallel layers). */
+	int (*clone)(struct image_source *s, struct image_source *out, struct urun_error *err);
 	const char *reference;  /* the tag or digest to start from */
 };
 

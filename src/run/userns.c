@@ -310,18 +310,33 @@ int userns_spawn(const struct container_spec *spec, int (*fn)(void *arg), void *
 	int sync[2];
 	if (pipe2(sync, O_CLOEXEC) < 0)
 		return urun_error_set(err, errno, "creating a pipe");
-	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, NULL);
+	/* fork + unshare rather than a raw clone: callers may have threads (a
+	 * parallel pull), and only fork() resets malloc's locks in the child. */
+	int ready[2];
+	if (pipe2(ready, O_CLOEXEC) < 0) {
+		close(sync[0]);
+		close(sync[1]);
+		return urun_error_set(err, errno, "creating a pipe");
+	}
+	pid_t pid = fork();
 	if (pid < 0) {
 		int e = errno;
 		close(sync[0]);
 		close(sync[1]);
-		return urun_error_set(err, e, "creating a user namespace");
+		close(ready[0]);
+		close(ready[1]);
+		return urun_error_set(err, e, "forking the user namespace helper");
 	}
 	if (pid == 0) {
 		char c;
 		close(sync[1]);
+		close(ready[0]);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (read(sync[0], &c, 1) != 1)
+		int e = unshare(CLONE_NEWUSER) < 0 ? errno : 0;
+		ssize_t w = write(ready[1], &e, sizeof(e));
+		(void)w;
+		close(ready[1]);
+		if (e || read(sync[0], &c, 1) != 1)
 			_exit(125);
 		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
 			_exit(125);
@@ -329,7 +344,14 @@ int userns_spawn(const struct container_spec *spec, int (*fn)(void *arg), void *
 		_exit(r < 0 ? (-r & 0x7f) : 0);
 	}
 	close(sync[0]);
-	int r = userns_write_maps(pid, spec, err);
+	close(ready[1]);
+	int ue = 0;
+	int r = 0;
+	if (read(ready[0], &ue, sizeof(ue)) != (ssize_t)sizeof(ue) || ue)
+		r = urun_error_set(err, ue ? ue : EIO, "creating a user namespace");
+	close(ready[0]);
+	if (r == 0)
+		r = userns_write_maps(pid, spec, err);
 	if (r == 0 && write(sync[1], "g", 1) != 1)
 		r = urun_error_set(err, errno, "releasing the user namespace helper");
 	close(sync[1]);
