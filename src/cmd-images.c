@@ -109,7 +109,7 @@ int cmd_images(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *e
 		}
 	}
 	if (json) {
-		puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY));
+		puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(arr);
 	}
 	store_images_free(v, n);

@@ -123,6 +123,8 @@ struct run_args {
 	struct pull_opts po;
 	char *platform_buf;
 	struct source_opts so;
+	int *held;                /* shared locks on the image and its layers, held while it runs */
+	size_t n_held;
 };
 
 __attribute__((format(printf, 3, 4))) static int opt_error(struct urun_error *err, const char *opt,
@@ -672,6 +674,8 @@ static int setup_image(struct urun_ctx *ctx, struct container_spec *spec, struct
 		r = image_lookup(&s, &ctx->cfg, a->image, a->pull, &a->po, &a->so, &img, err);
 	if (r == 0) {
 		r = apply_image_config(&s, &img, spec, a, err);
+		if (r == 0)
+			r = store_hold_image(&s, &img, &a->held, &a->n_held, err);
 		store_image_free(&img);
 	}
 	store_close(&s);
@@ -715,6 +719,9 @@ int cmd_run(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err)
 	free(a.entrypoint);
 	free(a.platform_buf);
 	if (r != 0) {
+		for (size_t i = 0; i < a.n_held; i++)
+			close(a.held[i]);
+		free(a.held);
 		spec_free(&spec);
 		return r > 0 ? 0 : r;
 	}
@@ -727,6 +734,9 @@ int cmd_run(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err)
 	if (!spec.hostname)
 		spec.hostname = xstrndup(spec.id, 12);
 	r = container_run(&spec, err);
+	for (size_t i = 0; i < a.n_held; i++)
+		close(a.held[i]);
+	free(a.held);
 	spec_free(&spec);
 	return r;
 }

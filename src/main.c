@@ -15,9 +15,14 @@ struct verb {
 };
 
 static const struct verb verbs[] = {
+	{"image", cmd_image, "image inspect, image prune (and ls, rm, pull, tag)"},
 	{"images", cmd_images, "list the images in your store"},
+	{"login", cmd_login, "store credentials for a registry"},
+	{"logout", cmd_logout, "remove stored credentials for a registry"},
 	{"pull", cmd_pull, "copy an image from a registry into your store"},
+	{"rmi", cmd_rmi, "remove images from your store"},
 	{"run", cmd_run, "run a command in a new container"},
+	{"tag", cmd_tag, "give an image another name"},
 	{"unshare", cmd_unshare, "run a command in your user namespace (to manage the store's files)"},
 };
 

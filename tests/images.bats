@@ -167,3 +167,46 @@ setup() {
 	assert_eq "${lines[0]}" "0"
 	if has_subuid; then assert_eq "${lines[1]}" "1000"; fi
 }
+
+@test "tag, image inspect, rmi and image prune" {
+	local id
+	id=$("$URUN" pull -q oci:"$IMAGES/config-image")
+	run "$URUN" tag localhost/config-image 127.0.0.1:5000/mine/app:v1
+	[ "$status" -eq 0 ]
+	run "$URUN" image inspect 127.0.0.1:5000/mine/app:v1
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "\"Id\":\"$id\""
+	assert_contains "$output" "\"localhost/config-image:latest\""
+	assert_contains "$output" "\"User\":\"app\""
+	assert_contains "$output" "\"WorkingDir\":\"/work\""
+	assert_contains "$output" "\"80/tcp\""
+	run "$URUN" rmi localhost/config-image
+	assert_eq "$output" "Untagged: localhost/config-image:latest"
+	# still reachable under the other name; nothing to prune
+	run "$URUN" image prune
+	assert_eq "$output" "removed 0 unused layers and blobs"
+	run "$URUN" rmi 127.0.0.1:5000/mine/app:v1
+	[ "$status" -eq 0 ]
+	run "$URUN" image prune
+	assert_eq "$output" "removed 3 unused layers and blobs"
+	[ -z "$(ls -A "$XDG_DATA_HOME/urun/layers")" ]
+	run "$URUN" rmi nosuch/image
+	[ "$status" -eq 125 ]
+	assert_contains "$output" "image \`nosuch/image\` is not in the store"
+}
+
+@test "rmi refuses an image a running container uses, unless -f; prune keeps its layers" {
+	"$URUN" pull -q oci:"$IMAGES/busybox" >/dev/null
+	"$URUN" run localhost/busybox sh -c 'echo ready; sleep 30' >"$BATS_TEST_TMPDIR/out" &
+	for _ in $(seq 50); do grep -q ready "$BATS_TEST_TMPDIR/out" 2>/dev/null && break; sleep 0.1; done
+	run "$URUN" rmi localhost/busybox
+	[ "$status" -eq 125 ]
+	assert_contains "$output" "is used by a running container"
+	run "$URUN" rmi -f localhost/busybox
+	[ "$status" -eq 0 ]
+	run "$URUN" image prune
+	assert_contains "$output" "removed 2 unused"
+	[ -n "$(ls -A "$XDG_DATA_HOME/urun/layers")" ]
+	kill -KILL %1
+	wait %1 || true
+}

@@ -129,6 +129,35 @@ print(n)
 EOF
 }
 
+# Plain HTTP through python (curl is not among the test dependencies).
+http_put() { # URL CONTENT-TYPE FILE
+	python3 - "$@" <<'EOF'
+import sys, urllib.request
+url, ctype, path = sys.argv[1:]
+req = urllib.request.Request(url, data=open(path, "rb").read(), method="PUT",
+                             headers={"Content-Type": ctype})
+urllib.request.urlopen(req, timeout=30)
+EOF
+}
+http_get() { # URL ACCEPT: the body on stdout
+	python3 - "$@" <<'EOF'
+import sys, urllib.request
+req = urllib.request.Request(sys.argv[1], headers={"Accept": sys.argv[2]})
+sys.stdout.buffer.write(urllib.request.urlopen(req, timeout=30).read())
+EOF
+}
+http_status() { # URL: the status, 000 without an answer
+	python3 - "$1" <<'EOF'
+import sys, urllib.error, urllib.request
+try:
+    print(urllib.request.urlopen(sys.argv[1], timeout=2).status)
+except urllib.error.HTTPError as e:
+    print(e.code)
+except Exception:
+    print("000")
+EOF
+}
+
 # skopeo with its state in the test's directory.
 sk() {
 	mkdir -p "$BATS_TEST_TMPDIR/sk/tmp"
@@ -219,8 +248,8 @@ print(json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.in
         {"mediaType": m, "digest": b, "size": int(bsz), "platform": {"architecture": other, "os": "linux"}},
         {"mediaType": m, "digest": a, "size": int(asz), "platform": {"architecture": arch, "os": "linux"}}]}))
 EOF
-	curl -sSf -X PUT -H "Content-Type: application/vnd.oci.image.index.v1+json" \
-		--data-binary "@$BATS_TEST_TMPDIR/index.json" "http://$REG/v2/urun-test/multi/manifests/multi"
+	http_put "http://$REG/v2/urun-test/multi/manifests/multi" \
+		application/vnd.oci.image.index.v1+json "$BATS_TEST_TMPDIR/index.json"
 	idx=sha256:$(sha256sum <"$BATS_TEST_TMPDIR/index.json" | cut -d' ' -f1)
 	fetch "$REG" urun-test/multi multi
 	[ "$status" -eq 0 ]
@@ -234,16 +263,17 @@ EOF
 	assert_contains "$output" "manifest application/vnd.docker.distribution.manifest.v2+json sha256:"
 	[ "$(grep -c '^ok ' <<<"$output")" -eq 2 ]
 	d2=$(sed -n 's/^manifest [^ ]* //p' <<<"$output")
-	curl -sSf -o "$BATS_TEST_TMPDIR/v2s2.json" -H "Accept: application/vnd.docker.distribution.manifest.v2+json" \
-		"http://$REG/v2/urun-test/v2s2/manifests/latest"
+	http_get "http://$REG/v2/urun-test/v2s2/manifests/latest" \
+		application/vnd.docker.distribution.manifest.v2+json >"$BATS_TEST_TMPDIR/v2s2.json"
 	list=$(python3 -c 'import json, sys; print(json.dumps({"schemaVersion": 2,
 		"mediaType": "application/vnd.docker.distribution.manifest.list.v2+json",
 		"manifests": [{"mediaType": "application/vnd.docker.distribution.manifest.v2+json",
 		"digest": sys.argv[1], "size": int(sys.argv[2]),
 		"platform": {"architecture": sys.argv[3], "os": "linux"}}]}))' \
 		"$d2" "$(stat -c %s "$BATS_TEST_TMPDIR/v2s2.json")" "$arch")
-	curl -sSf -X PUT -H "Content-Type: application/vnd.docker.distribution.manifest.list.v2+json" \
-		--data-binary "$list" "http://$REG/v2/urun-test/v2s2/manifests/list"
+	printf '%s' "$list" >"$BATS_TEST_TMPDIR/list.json"
+	http_put "http://$REG/v2/urun-test/v2s2/manifests/list" \
+		application/vnd.docker.distribution.manifest.list.v2+json "$BATS_TEST_TMPDIR/list.json"
 	fetch "$REG" urun-test/v2s2 list
 	[ "$status" -eq 0 ]
 	assert_contains "$output" "manifest application/vnd.docker.distribution.manifest.list.v2+json sha256:"
@@ -260,7 +290,7 @@ EOF
 	[ "$status" -eq 0 ]
 	assert_eq "$output" "$(expected_output busybox)"
 	# A configured CA means TLS: no plain-HTTP attempt, even on loopback.
-	assert_contains "$stderr" "GET https://$COPY/v2/: 200"
+	assert_contains "$stderr" "GET https://$COPY/v2/: 200 (HTTP/2)"
 	refute grep -q "http://$COPY" <<<"$stderr"
 
 	fetch --retries 0 "$COPY" urun-test/busybox latest
@@ -377,7 +407,7 @@ EOF
 		disown $!
 		echo $! >>"$BATS_TEST_TMPDIR/pids"
 		for i in $(seq 100); do
-			code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v2/" || true)
+			code=$(http_status "http://127.0.0.1:$port/v2/")
 			if [ "$code" = 401 ]; then
 				TOKREG=127.0.0.1:$port
 				return 0
@@ -491,6 +521,11 @@ EOF
 	[ "$(requests "r['path'].startswith('/token')")" -eq 2 ]
 	[ "$(requests "'manifests' in r['path']")" -eq 2 ]
 	[ "$TOOK" -lt 20 ]
+	# With credentials the token server accepted, the refusal is about this repository.
+	fetch --creds u:p "$BADREG" urun-test/busybox latest
+	[ "$status" -eq 1 ]
+	assert_contains "$stderr" "urun: access to \`$BADREG/urun-test/busybox\` denied for \`u\`"
+	[ "$(requests "r['path'].startswith('/token')")" -eq 4 ]
 }
 
 @test "oversized manifest: refused from its Content-Length, before the body" {

@@ -198,7 +198,10 @@ static bool blob_begin(struct registry_request *q)
 		int rc = bs->reset(bs->ud);
 		if (rc < 0) {
 			bs->sink_rc = rc;
-			set_cb_error(q, -rc, "restarting the download of %s", q->what);
+			set_cb_error(q, -rc,
+				     "the download of %s broke off and the registry can only "
+				     "start it over, which its consumer cannot do",
+				     q->what);
 			return false;
 		}
 		log_debug("%s: the registry cannot resume; starting over", q->what);
@@ -542,7 +545,10 @@ static int http_once(struct registry_request *q, const char *url, const char *au
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	if (log_get_level() >= LOG_DEBUG) {
 		_cleanup_free_ char *u = url_for_log(url);
-		log_debug("%s %s: %ld%s", post ? "POST" : "GET", u, status,
+		long v = 0;
+		curl_easy_getinfo(h, CURLINFO_HTTP_VERSION, &v);
+		log_debug("%s %s: %ld%s%s", post ? "POST" : "GET", u, status,
+			  v == CURL_HTTP_VERSION_2_0 ? " (HTTP/2)" : "",
 			  cc == CURLE_OK ? "" : " (transfer failed)");
 	}
 	if (q->cb_err.msg) {

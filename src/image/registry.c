@@ -346,6 +346,16 @@ static int http_error(struct registry_client *c, const struct registry_request *
 	if (st == 401) {
 		_cleanup_free_ char *target =
 		    *repo ? xasprintf(" for `%s/%s`", c->registry, repo) : xstrdup("");
+		if (c->user && c->auth == AUTH_BEARER && *repo) {
+			/* The token server took the credentials: what the registry refuses is this
+			 * repository for this account (Docker Hub answers so for a missing one). */
+			r = registry_fail(err, EACCES, "access to `%s/%s` denied for `%s`",
+					  c->registry, repo, c->user);
+			urun_error_hint(
+			    err, "check the image name: the repository may not exist, or the "
+				 "account may not pull it");
+			return r;
+		}
 		if (c->user) {
 			r = registry_fail(err, EACCES,
 					  "`%s` rejected the credentials of `%s`%s%s%s%s",
@@ -955,8 +965,8 @@ int registry_fetch_blob(struct registry_client *c, const char *digest, int64_t s
 				     "digests only",
 				     s);
 	}
-	if (size < -1)
-		return registry_fail(err, EINVAL, "invalid size %lld for blob `%s`",
+	if (size < -1 || !sink)
+		return registry_fail(err, EINVAL, "invalid size %lld or no sink for blob `%s`",
 				     (long long)size, digest);
 	r = client_connect(c, err);
 	if (r < 0)

@@ -212,7 +212,6 @@ struct unpack_job {
 	const char *diff_id;
 	bool squash;
 	int report_fd;      /* child -> parent: struct unpack_report */
-	int close_fds[2];   /* the parent's ends, inherited by clone: closed first */
 };
 
 struct unpack_report {
@@ -227,10 +226,11 @@ static int unpack_in_userns(void *arg)
 {
 	struct unpack_job *j = arg;
 	struct unpack_report rep = {0};
-	/* Without this the child holds the pipe's write end itself and never
-	 * sees the end of the stream. */
-	close(j->close_fds[0]);
-	close(j->close_fds[1]);
+	/* Layers are pulled by several threads: this child was forked with every
+	 * other layer's pipes too. Holding a write end would keep that layer's
+	 * unpacker waiting for an end of stream that never comes. */
+	int keep[] = {j->in_fd, j->tmp_parent, j->layers, j->report_fd};
+	close_all_except(keep, ARRAY_SIZE(keep));
 	struct urun_error e = {0};
 	struct unpack_opts o = {.squash_owner = j->squash, .uid = 0, .gid = 0};
 	int dir = openat(j->tmp_parent, j->tmp_name, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
@@ -332,8 +332,7 @@ int store_add_layer(struct store *s, const char *diff_id, store_feed_fn feed, vo
 		return urun_error_set(err, errno, "creating a pipe");
 	}
 	struct unpack_job j = {.in_fd = data[0], .tmp_parent = tmpfd, .layers = layersfd, .tmp_name = tmp_name,
-			       .diff_id = diff_id, .squash = !s->ids.subid_ranges, .report_fd = rep[1],
-			       .close_fds = {data[1], rep[0]}};
+			       .diff_id = diff_id, .squash = !s->ids.subid_ranges, .report_fd = rep[1]};
 	pid_t pid;
 	int r = userns_spawn(&s->ids, unpack_in_userns, &j, &pid, err);
 	close(data[0]);
@@ -558,6 +557,20 @@ int store_remove_name(struct store *s, const char *name, struct urun_error *err)
 	return r;
 }
 
+static int lock_file(struct store *s, const char *kind, const char *digest, int op)
+{
+	char name[128];
+	snprintf(name, sizeof(name), "locks/%s%.64s", kind, digest + 7);
+	int fd = openat(s->rootfd, name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd >= 0 && flock(fd, op) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
 static bool referenced(const struct store_image *v, size_t n, const char *hex, bool layer)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -595,8 +608,15 @@ int store_prune(struct store *s, uint64_t *removed, struct urun_error *err)
 			if (de->d_name[0] == '.' || referenced(v, n, de->d_name, k == 0))
 				continue;
 			if (k == 0) {
-				/* A layer being unpacked right now is not in layers/ yet. */
+				/* Held by a running container (of an image removed since): keep.
+				 * A layer being unpacked right now is not in layers/ yet. */
+				char dg[DIGEST_LEN + 1];
+				snprintf(dg, sizeof(dg), "sha256:%.64s", de->d_name);
+				int lk = lock_file(s, "", dg, LOCK_EX | LOCK_NB);
+				if (lk < 0)
+					continue;
 				r = remove_tree(s, dirfd(d), de->d_name, err);
+				close(lk);
 			} else if (unlinkat(dirfd(d), de->d_name, 0) < 0) {
 				r = urun_error_set(err, errno, "removing blob `%s`", de->d_name);
 			}
@@ -607,6 +627,37 @@ int store_prune(struct store *s, uint64_t *removed, struct urun_error *err)
 	}
 	store_images_free(v, n);
 	return r;
+}
+
+int store_hold_image(struct store *s, const struct store_image *img, int **fds, size_t *n, struct urun_error *err)
+{
+	size_t nl = strv_len(img->layers);
+	*fds = xcalloc(nl + 1, sizeof(int));
+	*n = 0;
+	for (size_t i = 0; i <= nl; i++) {
+		int fd = i == nl ? lock_file(s, "image-", img->config, LOCK_SH)
+				 : lock_file(s, "", img->layers[i], LOCK_SH);
+		if (fd < 0) {
+			for (size_t k = 0; k < *n; k++)
+				close((*fds)[k]);
+			free(*fds);
+			*fds = NULL;
+			*n = 0;
+			return urun_error_set(err, errno, "locking image `%s` for use", img->name);
+		}
+		(*fds)[(*n)++] = fd;
+	}
+	return 0;
+}
+
+bool store_image_in_use(struct store *s, const struct store_image *img)
+{
+	int fd = lock_file(s, "image-", img->config, LOCK_EX | LOCK_NB);
+	if (fd >= 0) {
+		close(fd);
+		return false;
+	}
+	return errno == EWOULDBLOCK;
 }
 
 void store_image_free(struct store_image *img)

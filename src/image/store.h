@@ -58,6 +58,13 @@ int store_remove_name(struct store *s, const char *name, struct urun_error *err)
 /* Remove layers and blobs no image refers to, and stale temp entries. */
 int store_prune(struct store *s, uint64_t *removed, struct urun_error *err);
 
+/* A running container holds its image and layers with shared locks, so
+ * rmi and prune can tell what is in use (the lock dies with the process).
+ * Returns the lock fds (NULL-terminated count in *n), to keep open. */
+int store_hold_image(struct store *s, const struct store_image *img, int **fds, size_t *n, struct urun_error *err);
+/* True when a running container holds the image. */
+bool store_image_in_use(struct store *s, const struct store_image *img);
+
 void store_image_free(struct store_image *img);
 void store_images_free(struct store_image *v, size_t n);
 

@@ -3,6 +3,7 @@
 #include "util/cleanup.h"
 
 #include <stdarg.h>
+#include <sys/syscall.h>
 
 static void oom(void)
 {
@@ -93,4 +94,26 @@ void strv_push(char ***v, char *s)
 	*v = xrealloc(*v, (n + 2) * sizeof(char *));
 	(*v)[n] = s;
 	(*v)[n + 1] = NULL;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+void close_all_except(const int *keep, size_t n)
+{
+	int k[16];
+	size_t m = 0;
+	for (size_t i = 0; i < n && m < ARRAY_SIZE(k); i++)
+		if (keep[i] >= 3)
+			k[m++] = keep[i];
+	qsort(k, m, sizeof(int), cmp_int);
+	unsigned first = 3;
+	for (size_t i = 0; i < m; i++) {
+		if ((unsigned)k[i] > first)
+			syscall(SYS_close_range, first, (unsigned)k[i] - 1, 0);
+		first = (unsigned)k[i] + 1;
+	}
+	syscall(SYS_close_range, first, ~0U, 0);
 }

@@ -77,6 +77,9 @@ static inline int steal_fd(int *fd)
 	return v;
 }
 
+/* Close every fd from 3 up except those in keep[]. */
+void close_all_except(const int *keep, size_t n);
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

@@ -36,43 +36,43 @@ struct chal_case {
 };
 
 static const struct chal_case good_challenges[] = {
-	{"Bearer realm=\"https://auth.docker.io/token\",service=\"registry.docker.io\","
-	 "scope=\"repository:samalba/my-app:pull,push\"",
-	 "bearer", "https://auth.docker.io/token", "registry.docker.io",
-	 "repository:samalba/my-app:pull,push"},
-	{"BEARER Realm=\"https://r/t\", SERVICE=\"s\"", "bearer", "https://r/t", "s", NULL},
-	{"Basic realm=\"urun-test\"", "basic", "urun-test", NULL, NULL},
-	{"basic realm=urun-test", "basic", "urun-test", NULL, NULL},
-	{"Bearer realm=https://a.example/token,service=svc", "bearer", "https://a.example/token",
-	 "svc", NULL},
-	{"Bearer service=\"only-service\"", "bearer", NULL, "only-service", NULL},
-	{"Bearer", "bearer", NULL, NULL, NULL},
-	{"  \tBearer  realm = \"spaced\" ,, scope=\"a,b\"  ", "bearer", "spaced", NULL, "a,b"},
-	{"Bearer realm=\"with \\\"quotes\\\" and \\\\\"", "bearer", "with \"quotes\" and \\", NULL,
-	 NULL},
-	{"Bearer realm=\"first\", realm=\"second\"", "bearer", "first", NULL, NULL},
-	{"Bearer realm=\"b\", Basic realm=\"other\"", "bearer", "b", NULL, NULL},
-	{"Basic dXNlcjpwYXNz", "basic", NULL, NULL, NULL},
-	{"Basic dXNlcjpwYXNzMQ==", "basic", NULL, NULL, NULL},
-	{"Bearer realm=\"\",error=\"invalid_token\"", "bearer", "", NULL, NULL},
-	{"Bearer realm=\"r\",scope=\"repository:a/b:pull\",error=\"insufficient_scope\"", "bearer",
-	 "r", NULL, "repository:a/b:pull"},
+    {"Bearer realm=\"https://auth.docker.io/token\",service=\"registry.docker.io\","
+     "scope=\"repository:samalba/my-app:pull,push\"",
+     "bearer", "https://auth.docker.io/token", "registry.docker.io",
+     "repository:samalba/my-app:pull,push"},
+    {"BEARER Realm=\"https://r/t\", SERVICE=\"s\"", "bearer", "https://r/t", "s", NULL},
+    {"Basic realm=\"urun-test\"", "basic", "urun-test", NULL, NULL},
+    {"basic realm=urun-test", "basic", "urun-test", NULL, NULL},
+    {"Bearer realm=https://a.example/token,service=svc", "bearer", "https://a.example/token", "svc",
+     NULL},
+    {"Bearer service=\"only-service\"", "bearer", NULL, "only-service", NULL},
+    {"Bearer", "bearer", NULL, NULL, NULL},
+    {"  \tBearer  realm = \"spaced\" ,, scope=\"a,b\"  ", "bearer", "spaced", NULL, "a,b"},
+    {"Bearer realm=\"with \\\"quotes\\\" and \\\\\"", "bearer", "with \"quotes\" and \\", NULL,
+     NULL},
+    {"Bearer realm=\"first\", realm=\"second\"", "bearer", "first", NULL, NULL},
+    {"Bearer realm=\"b\", Basic realm=\"other\"", "bearer", "b", NULL, NULL},
+    {"Basic dXNlcjpwYXNz", "basic", NULL, NULL, NULL},
+    {"Basic dXNlcjpwYXNzMQ==", "basic", NULL, NULL, NULL},
+    {"Bearer realm=\"\",error=\"invalid_token\"", "bearer", "", NULL, NULL},
+    {"Bearer realm=\"r\",scope=\"repository:a/b:pull\",error=\"insufficient_scope\"", "bearer", "r",
+     NULL, "repository:a/b:pull"},
 };
 
 static const char *const bad_challenges[] = {
-	"",
-	"   ",
-	",,,",
-	"=realm",
-	"\"Bearer\"",
-	"Bearer realm=\"unterminated",
-	"Bearer realm=\"a\"b",
-	"Bearer realm=\"a\r\nX-Injected: 1\"",
-	"Bearer realm=\"a\x01\"",
-	"Bearer realm=\"a\tb\"",
-	"Bearer realm=a\"b\"",
-	"Bearer ; realm=x",
-	"Bearer(realm=x)",
+    "",
+    "   ",
+    ",,,",
+    "=realm",
+    "\"Bearer\"",
+    "Bearer realm=\"unterminated",
+    "Bearer realm=\"a\"b",
+    "Bearer realm=\"a\r\nX-Injected: 1\"",
+    "Bearer realm=\"a\x01\"",
+    "Bearer realm=\"a\tb\"",
+    "Bearer realm=a\"b\"",
+    "Bearer ; realm=x",
+    "Bearer(realm=x)",
 };
 
 static void test_challenges(void)
@@ -97,9 +97,11 @@ static void test_challenges(void)
 	for (size_t i = 0; i < ARRAY_SIZE(bad_challenges); i++) {
 		int r = auth_parse_challenge(bad_challenges[i], &ch, &err);
 		ok(r < 0 && err.msg && strstr(err.msg, "WWW-Authenticate") && !ch.scheme,
-		   "challenge refused: [%s] (%s)", esc(bad_challenges[i]), err.msg ? err.msg : "no message");
+		   "challenge refused: [%s] (%s)", esc(bad_challenges[i]),
+		   err.msg ? err.msg : "no message");
 		/* The refused header is quoted with control characters replaced. */
-		ok(!err.msg || !strpbrk(err.msg, "\r\n\x01"), "  message has no control characters");
+		ok(!err.msg || !strpbrk(err.msg, "\r\n\x01"),
+		   "  message has no control characters");
 		urun_error_clear(&err);
 	}
 	ok(auth_parse_challenge(NULL, &ch, &err) < 0, "NULL challenge refused");
@@ -128,29 +130,29 @@ static void test_tokens(void)
 		const char *json, *token;
 		long expires;
 	} good[] = {
-		{"{\"token\":\"abc.def-ghi\",\"expires_in\":300}", "abc.def-ghi", 300},
-		{"{\"access_token\":\"xyz\"}", "xyz", 60},
-		{"{\"token\":\"\",\"access_token\":\"fallback\"}", "fallback", 60},
-		{"{\"token\":\"t\",\"access_token\":\"a\"}", "t", 60},
-		{"{\"token\":\"short\",\"expires_in\":10}", "short", 60},
-		{"{\"token\":\"neg\",\"expires_in\":-5}", "neg", 60},
-		{"{\"token\":\"str\",\"expires_in\":\"900\"}", "str", 60},
-		{"{\"token\":\"long\",\"expires_in\":99999999999}", "long", 86400},
-		{" \n{\"token\":\"ws\",\"issued_at\":\"2024-01-01T00:00:00Z\"}\r\n ", "ws", 60},
+	    {"{\"token\":\"abc.def-ghi\",\"expires_in\":300}", "abc.def-ghi", 300},
+	    {"{\"access_token\":\"xyz\"}", "xyz", 60},
+	    {"{\"token\":\"\",\"access_token\":\"fallback\"}", "fallback", 60},
+	    {"{\"token\":\"t\",\"access_token\":\"a\"}", "t", 60},
+	    {"{\"token\":\"short\",\"expires_in\":10}", "short", 60},
+	    {"{\"token\":\"neg\",\"expires_in\":-5}", "neg", 60},
+	    {"{\"token\":\"str\",\"expires_in\":\"900\"}", "str", 60},
+	    {"{\"token\":\"long\",\"expires_in\":99999999999}", "long", 86400},
+	    {" \n{\"token\":\"ws\",\"issued_at\":\"2024-01-01T00:00:00Z\"}\r\n ", "ws", 60},
 	};
 	static const char *const bad[] = {
-		"",
-		"null",
-		"[]",
-		"{}",
-		"{\"token\":5}",
-		"{\"token\":\"has space\"}",
-		"{\"token\":\"line\\nbreak\"}",
-		"{\"token\":\"nul\\u0000byte\"}",
-		"{\"token\":\"caf\\u00e9\"}",
-		"{\"token\":\"a\"} trailing",
-		"{\"token\":\"a\"",
-		"not json",
+	    "",
+	    "null",
+	    "[]",
+	    "{}",
+	    "{\"token\":5}",
+	    "{\"token\":\"has space\"}",
+	    "{\"token\":\"line\\nbreak\"}",
+	    "{\"token\":\"nul\\u0000byte\"}",
+	    "{\"token\":\"caf\\u00e9\"}",
+	    "{\"token\":\"a\"} trailing",
+	    "{\"token\":\"a\"",
+	    "not json",
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
@@ -179,19 +181,19 @@ static void test_keys(void)
 	static const struct {
 		const char *in, *want;
 	} cases[] = {
-		{"docker.io", "docker.io"},
-		{"index.docker.io", "docker.io"},
-		{"registry-1.docker.io", "docker.io"},
-		{"https://index.docker.io/v1/", "docker.io"},
-		{"http://index.docker.io/v1", "docker.io"},
-		{"HTTPS://Quay.IO/v2/", "quay.io"},
-		{"Quay.IO/ns/repo/", "quay.io/ns/repo"},
-		{"index.docker.io/library/alpine", "docker.io/library/alpine"},
-		{"localhost:5000", "localhost:5000"},
-		{"https://localhost:5000/v2/", "localhost:5000"},
-		{"127.0.0.1:5000/ns", "127.0.0.1:5000/ns"},
-		{"https://", NULL},
-		{"/path", NULL},
+	    {"docker.io", "docker.io"},
+	    {"index.docker.io", "docker.io"},
+	    {"registry-1.docker.io", "docker.io"},
+	    {"https://index.docker.io/v1/", "docker.io"},
+	    {"http://index.docker.io/v1", "docker.io"},
+	    {"HTTPS://Quay.IO/v2/", "quay.io"},
+	    {"Quay.IO/ns/repo/", "quay.io/ns/repo"},
+	    {"index.docker.io/library/alpine", "docker.io/library/alpine"},
+	    {"localhost:5000", "localhost:5000"},
+	    {"https://localhost:5000/v2/", "localhost:5000"},
+	    {"127.0.0.1:5000/ns", "127.0.0.1:5000/ns"},
+	    {"https://", NULL},
+	    {"/path", NULL},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		char *k = auth_normalize_key(cases[i].in);
@@ -214,13 +216,13 @@ static void test_keys(void)
 /* ---- lookup in one file's text ---- */
 
 /* base64("USER:PASS") for the fixtures below */
-#define B64_ROOT "cm9vdDpyb290cHc="     /* root:rootpw */
+#define B64_ROOT "cm9vdDpyb290cHc=" /* root:rootpw */
 #define B64_NS	 "bnM6bnNwdw=="	    /* ns:nspw */
 #define B64_REPO "cmVwbzpyZXBvOnB3" /* repo:repo:pw */
 #define B64_HUB	 "aHViOmh1YnB3"	    /* hub:hubpw */
 
-static int lookup_text(const char *text, bool legacy, const char *reg, const char *repo,
-		       char **u, char **p, struct urun_error *err)
+static int lookup_text(const char *text, bool legacy, const char *reg, const char *repo, char **u,
+		       char **p, struct urun_error *err)
 {
 	return auth_lookup_text(text, strlen(text), "test.json", legacy, reg, repo, u, p, err);
 }
@@ -275,28 +277,30 @@ static void test_lookup_text(void)
 		    "\"https://index.docker.io/v1/\":{\"auth\":\"" B64_HUB "\"}}}",
 		    false, "docker.io", "library/x", "root", "rootpw",
 		    "an exact key beats an alias of it");
-	expect_text("{\"localhost:5000\":{\"auth\":\"" B64_ROOT "\"}}", true, "localhost:5000",
-		    "a", "root", "rootpw", "legacy .dockercfg format (no auths wrapper)");
+	expect_text("{\"localhost:5000\":{\"auth\":\"" B64_ROOT "\"}}", true, "localhost:5000", "a",
+		    "root", "rootpw", "legacy .dockercfg format (no auths wrapper)");
 	expect_text("{}", false, "quay.io", NULL, NULL, NULL, "empty file: nothing");
 	expect_text("{\"auths\":null}", false, "quay.io", NULL, NULL, NULL, "null auths: nothing");
 
 	static const char *const bad[] = {
-		"{\"auths\":{\"quay.io\":{\"auth\":\"%%%%\"}}}",
-		"{\"auths\":{\"quay.io\":{\"auth\":\"bm9jb2xvbg==\"}}}", /* "nocolon" */
-		"{\"auths\":{\"quay.io\":\"string\"}}",
-		"{\"auths\":[]}",
-		"[]",
-		"{\"auths\":",
-		"",
+	    "{\"auths\":{\"quay.io\":{\"auth\":\"%%%%\"}}}",
+	    "{\"auths\":{\"quay.io\":{\"auth\":\"bm9jb2xvbg==\"}}}", /* "nocolon" */
+	    "{\"auths\":{\"quay.io\":\"string\"}}",
+	    "{\"auths\":[]}",
+	    "[]",
+	    "{\"auths\":",
+	    "",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		struct urun_error err = {0};
 		char *u = NULL, *p = NULL;
 		int r = lookup_text(bad[i], false, "quay.io", NULL, &u, &p, &err);
 		ok(r < 0 && err.msg && strstr(err.msg, "test.json") && !u && !p,
-		   "malformed auth file refused, naming it: %s (%s)", bad[i], err.msg ? err.msg : "");
+		   "malformed auth file refused, naming it: %s (%s)", bad[i],
+		   err.msg ? err.msg : "");
 		/* The secret never appears in the message. */
-		ok(!err.msg || !strstr(err.msg, "bm9jb2xvbg"), "  message does not quote the secret");
+		ok(!err.msg || !strstr(err.msg, "bm9jb2xvbg"),
+		   "  message does not quote the secret");
 		urun_error_clear(&err);
 	}
 }
@@ -399,8 +403,7 @@ static void test_lookup_files(void)
 		      "home/.docker/config.json", "then ~/.docker/config.json (legacy hub key)");
 	expect_lookup(NULL, "d.example", "a", "repo", "repo:pw", "home/.dockercfg",
 		      "then ~/.dockercfg (legacy format)");
-	expect_lookup(NULL, "spec.example", "ns/repo", "root", "rootpw",
-		      "run/containers/auth.json",
+	expect_lookup(NULL, "spec.example", "ns/repo", "root", "rootpw", "run/containers/auth.json",
 		      "the first file with a match wins over a more specific key in a later one");
 	expect_lookup(NULL, "none.example", "a/b", NULL, NULL, NULL, "no match: 0 and NULLs");
 
@@ -429,7 +432,7 @@ static void test_lookup_files(void)
 	u = p = src = NULL;
 	int r = auth_lookup(NULL, "a.example", NULL, &u, &p, &src, &err);
 	ok(r == -ENOENT && err.msg && strstr(err.msg, "missing.json") && err.hint &&
-		   strstr(err.hint, "REGISTRY_AUTH_FILE"),
+	       strstr(err.hint, "REGISTRY_AUTH_FILE"),
 	   "a missing REGISTRY_AUTH_FILE is an error naming it (%s)", err.msg ? err.msg : "");
 	urun_error_clear(&err);
 	expect_lookup(explicit, "e.example", NULL, "hub", "hubpw", "explicit.json",
@@ -462,7 +465,7 @@ static void test_lookup_files(void)
 	close(saved);
 	_cleanup_free_ char *log = read_all(logpath);
 	ok(r == 0 && log && strstr(log, "run/containers/auth.json") && !strstr(log, "rootpw") &&
-		   !strstr(log, B64_ROOT),
+	       !strstr(log, B64_ROOT),
 	   "debug log names the source file and holds no secret");
 	free(u);
 	free(p);
@@ -517,7 +520,7 @@ static void test_store_remove(void)
 	urun_error_clear(&err);
 	_cleanup_free_ char *text = read_all(rtfile);
 	ok(text && strstr(text, "\"other.example\"") && strstr(text, B64_ROOT) &&
-		   strstr(text, "\"credHelpers\"") && strstr(text, "\"x-custom\""),
+	       strstr(text, "\"credHelpers\"") && strstr(text, "\"x-custom\""),
 	   "  other entries and keys are preserved");
 	ok(text && strstr(text, "\"docker.io\"") && !strstr(text, "index.docker.io"),
 	   "  the legacy docker hub key is replaced by docker.io");
@@ -540,7 +543,7 @@ static void test_store_remove(void)
 	free(text);
 	text = read_all(rtfile);
 	ok(text && !strstr(text, "docker.io") && strstr(text, "\"other.example\"") &&
-		   strstr(text, "\"quay.io/org\"") && strstr(text, "\"credHelpers\""),
+	       strstr(text, "\"quay.io/org\"") && strstr(text, "\"credHelpers\""),
 	   "  only that entry is gone");
 	is_int(mode_of(rtfile), 0600, "  still 0600");
 	r = auth_remove(NULL, "docker.io", &err);

@@ -1,0 +1,68 @@
+/* cmd-rmi.c: `urun rmi`: remove image names from the store. The layers
+ * stay until `urun image prune` (they may be shared with other images). */
+#include "cmd.h"
+#include "image/ref.h"
+#include "image/store.h"
+#include "util/cleanup.h"
+
+#include <getopt.h>
+
+static const char rmi_usage[] = "Usage: urun rmi [-f] IMAGE...";
+
+int cmd_rmi(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err)
+{
+	static const struct option opts[] = {
+		{"force", no_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	bool force = false;
+	int c, r;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+f", opts, NULL)) != -1) {
+		if (c == 'f') {
+			force = true;
+		} else if (c == 'h') {
+			printf("%s\n\nRemove images from your store (their layers go with `urun image prune`).\n\n"
+			       "Options:\n  -f, --force   remove even when a running container uses it\n",
+			       rmi_usage);
+			return 0;
+		} else {
+			return cmd_bad_option(err, "rmi", rmi_usage, argv[optind - 1]);
+		}
+	}
+	if (optind >= argc) {
+		r = urun_error_set(err, 0, "rmi: no image given");
+		urun_error_hint(err, "%s", rmi_usage);
+		return r;
+	}
+	struct store s;
+	if ((r = store_open(&s, &ctx->cfg, err)) < 0) {
+		store_close(&s);
+		return r;
+	}
+	for (int i = optind; i < argc && r == 0; i++) {
+		struct store_image img;
+		/* As typed, or as docker would complete it. */
+		int f = store_find_image(&s, argv[i], &img, err);
+		if (f < 0) {
+			struct image_ref ref;
+			if (image_ref_parse(argv[i], &ref, NULL) == 0) {
+				_cleanup_free_ char *full = image_ref_name(&ref);
+				f = store_find_image(&s, full, &img, err);
+				image_ref_free(&ref);
+			}
+		}
+		if (f < 0) {
+			r = urun_error_set(err, 0, "image `%s` is not in the store", argv[i]);
+			urun_error_hint(err, "`urun images` lists what is there");
+			break;
+		}
+		if (!force && store_image_in_use(&s, &img)) {
+			r = urun_error_set(err, EBUSY, "image `%s` is used by a running container", img.name);
+			urun_error_hint(err, "stop the container first, or use rmi -f");
+		} else if ((r = store_remove_name(&s, img.name, err)) == 0) {
+			printf("Untagged: %s\n", img.name);
+		}
+		store_image_free(&img);
+	}
+	store_close(&s);
+	return r;
+}

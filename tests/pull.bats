@@ -1,0 +1,126 @@
+#!/usr/bin/env bats
+# pull.bats: `urun pull`, `urun run` and `urun login` against a real
+# docker-registry on loopback: end to end, with auth, and killed mid-pull.
+
+load lib/common
+bats_require_minimum_version 1.5.0
+
+LIB="$BATS_TEST_DIRNAME/lib"
+
+setup_file() {
+	[ "$(id -u)" != 0 ] || return 0
+	fixtures
+	export PLAIN="$BATS_FILE_TMPDIR/plain"
+	REG=$("$LIB/registry.sh" start "$PLAIN")
+	export REG
+	"$LIB/registry.sh" push "$PLAIN" "$IMAGES" >/dev/null
+	export STORE_BASE="$URUN_TEST_CACHE/stores/pull-$$"
+	mkdir -p "$STORE_BASE"
+}
+
+teardown_file() {
+	[ -z "${PLAIN:-}" ] || "$LIB/registry.sh" stop "$PLAIN"
+	[ -n "${STORE_BASE:-}" ] && [ -d "$STORE_BASE" ] && "$URUN" unshare rm -rf "$STORE_BASE"
+	return 0
+}
+
+setup() {
+	require_unprivileged
+	export XDG_DATA_HOME="$STORE_BASE/$BATS_TEST_NUMBER"
+	export HOME="$BATS_TEST_TMPDIR/home" XDG_RUNTIME_DIR="$BATS_TEST_TMPDIR/run"
+	export XDG_CONFIG_HOME="$HOME/.config"
+	mkdir -p "$HOME" && mkdir -m 0700 -p "$XDG_RUNTIME_DIR"
+	unset REGISTRY_AUTH_FILE DOCKER_CONFIG
+}
+
+teardown() {
+	local d
+	for j in $(jobs -p); do kill -KILL "$j" 2>/dev/null || true; done
+	if [ -f "$BATS_TEST_TMPDIR/registries" ]; then
+		while read -r d; do "$LIB/registry.sh" stop "$d" || true; done <"$BATS_TEST_TMPDIR/registries"
+	fi
+}
+
+@test "pull from a registry on loopback (plain HTTP), then run it" {
+	run "$URUN" pull "$REG/urun-test/busybox"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "pulled $REG/urun-test/busybox:latest: 1 layers"
+	run "$URUN" run "$REG/urun-test/busybox" sh -c 'echo $((6*7))'
+	[ "$status" -eq 0 ]
+	assert_eq "$output" "42"
+	run "$URUN" images --format json
+	assert_contains "$output" "$REG/urun-test/busybox:latest"
+}
+
+@test "run pulls a missing image by itself; layered whiteouts over the registry too" {
+	run "$URUN" run "$REG/urun-test/layered" sh -c 'ls /data | tr "\n" " "; ls -A /opaque'
+	[ "$status" -eq 0 ]
+	assert_eq "${lines[-1]}" "added keep new"
+}
+
+@test "pull by digest; a wrong digest is refused" {
+	local d
+	d=$(python3 -c "import json; print(json.load(open('$IMAGES/busybox/index.json'))['manifests'][0]['digest'])")
+	run "$URUN" pull -q "$REG/urun-test/busybox@$d"
+	[ "$status" -eq 0 ]
+	run "$URUN" pull "$REG/urun-test/busybox@sha256:$(printf '%064d' 0)"
+	[ "$status" -eq 125 ]
+}
+
+@test "an unknown image is a clear error and leaves the store empty" {
+	run "$URUN" pull "$REG/urun-test/nosuch:1"
+	[ "$status" -eq 125 ]
+	assert_contains "$output" "not found"
+	assert_eq "$("$URUN" images -q)" ""
+}
+
+@test "login with htpasswd Basic auth, pull, logout" {
+	"$LIB/registry.sh" htpasswd "$BATS_TEST_TMPDIR/htpasswd" alice s3cret
+	local dir="$BATS_TEST_TMPDIR/basic"
+	mkdir -p "$dir" && cp -a "$PLAIN/storage" "$dir/storage"
+	echo "$dir" >>"$BATS_TEST_TMPDIR/registries"
+	local reg
+	reg=$(REGISTRY_HTPASSWD="$BATS_TEST_TMPDIR/htpasswd" "$LIB/registry.sh" start "$dir")
+	run "$URUN" pull "$reg/urun-test/busybox"
+	[ "$status" -eq 125 ]
+	assert_contains "$output" "urun login $reg"
+	run "$URUN" login -u alice -p wrong "$reg"
+	[ "$status" -eq 125 ]
+	run bash -c "echo s3cret | '$URUN' login -u alice --password-stdin $reg"
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "Login Succeeded"
+	[ "$(stat -c %a "$XDG_RUNTIME_DIR/containers/auth.json")" = 600 ]
+	run "$URUN" pull -q "$reg/urun-test/busybox"
+	[ "$status" -eq 0 ]
+	run "$URUN" logout "$reg"
+	[ "$status" -eq 0 ]
+	run "$URUN" rmi "$reg/urun-test/busybox"
+	[ "$status" -eq 0 ]
+	run "$URUN" pull "$reg/urun-test/busybox"
+	[ "$status" -eq 125 ]
+	assert_contains "$output" "authentication required"
+}
+
+@test "a pull killed with SIGKILL at random points leaves a consistent store; the next pull completes" {
+	local i
+	for i in 1 2 3 4 5 6; do
+		"$URUN" pull -q "$REG/urun-test/layered" >/dev/null 2>&1 &
+		local pid=$!
+		sleep "0.0$((RANDOM % 9))"
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" || true
+		# whatever happened, the store reads back, and every listed image runs
+		run "$URUN" images -q
+		[ "$status" -eq 0 ]
+		if [ -n "$output" ]; then
+			run "$URUN" run --pull=never "$REG/urun-test/layered" cat /data/keep
+			assert_eq "$output" "keep"
+		fi
+	done
+	run "$URUN" pull -q "$REG/urun-test/layered"
+	[ "$status" -eq 0 ]
+	run "$URUN" run --pull=never "$REG/urun-test/layered" cat /data/added
+	assert_eq "$output" "added"
+	# no half-unpacked layer is left once a pull finished
+	[ -z "$(ls -A "$XDG_DATA_HOME/urun/tmp")" ]
+}
