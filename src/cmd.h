@@ -20,6 +20,8 @@ typedef int (*cmd_fn)(int argc, char **argv, struct urun_ctx *ctx, struct urun_e
 int cmd_run(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
 int cmd_pull(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
 int cmd_images(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
+int cmd_import(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
+int cmd_load(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
 int cmd_login(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
 int cmd_logout(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
 int cmd_rmi(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);

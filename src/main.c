@@ -17,6 +17,8 @@ struct verb {
 static const struct verb verbs[] = {
 	{"image", cmd_image, "image inspect, image prune (and ls, rm, pull, tag)"},
 	{"images", cmd_images, "list the images in your store"},
+	{"import", cmd_import, "make an image of a root filesystem tarball"},
+	{"load", cmd_load, "copy the images of an oci-archive or docker-archive into your store"},
 	{"login", cmd_login, "store credentials for a registry"},
 	{"logout", cmd_logout, "remove stored credentials for a registry"},
 	{"pull", cmd_pull, "copy an image from a registry into your store"},

@@ -124,3 +124,17 @@ teardown() {
 	# no half-unpacked layer is left once a pull finished
 	[ -z "$(ls -A "$XDG_DATA_HOME/urun/tmp")" ]
 }
+
+@test "progress bars on a terminal, one line per image otherwise, only the id with -q" {
+	command -v script >/dev/null || skip "script(1) missing"
+	run script -qc "'$URUN' pull $REG/urun-test/layered" /dev/null
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "MB/s"
+	"$URUN" rmi "$REG/urun-test/layered" >/dev/null
+	run --separate-stderr "$URUN" pull "$REG/urun-test/layered"
+	[[ "$stderr" != *"MB/s"* ]]
+	assert_eq "$(printf '%s\n' "$stderr" | grep -c .)" "1"
+	run --separate-stderr "$URUN" pull -q "$REG/urun-test/layered"
+	assert_eq "$stderr" ""
+	[[ "$output" =~ ^[0-9a-f]{64}$ ]]
+}

@@ -1,6 +1,7 @@
 /* lookup.c: name resolution and the pull policy, shared by run and pull. */
 #include "image/lookup.h"
 #include "image/ref.h"
+#include "image/source-archive.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 
@@ -23,6 +24,10 @@ static int open_source(const struct urun_config *cfg, const struct image_ref *re
 	switch (ref->transport) {
 	case IMAGE_TRANSPORT_OCI:
 		return source_open_oci(ref, src, err);
+	case IMAGE_TRANSPORT_OCI_ARCHIVE:
+		return source_open_oci_archive(ref->path, ref->archive_ref, src, err);
+	case IMAGE_TRANSPORT_DOCKER_ARCHIVE:
+		return source_open_docker_archive(ref->path, ref->archive_ref, src, err);
 	case IMAGE_TRANSPORT_DOCKER: {
 		struct registries_conf rc;
 		int r = registries_conf_load(config_get(cfg, "registries_conf"), &rc, err);

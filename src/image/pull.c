@@ -7,6 +7,7 @@
  * continues (finished layers are kept). */
 #include "image/pull.h"
 #include "image/manifest.h"
+#include "image/progress.h"
 #include "util/cleanup.h"
 #include "util/digest.h"
 #include "util/log.h"
@@ -19,6 +20,8 @@ struct feed_ctx {
 	const struct descriptor *layer;
 	int fd;
 	bool unpacker_gone;
+	struct progress *progress;
+	size_t index;
 };
 
 /* When the unpacker stops reading (it refused the layer), the rest of the
@@ -28,6 +31,7 @@ static int write_sink(void *ud, const void *buf, size_t len)
 {
 	struct feed_ctx *f = ud;
 	const char *p = buf;
+	progress_add(f->progress, f->index, len);
 	while (len && !f->unpacker_gone) {
 		ssize_t w = write(f->fd, p, len);
 		if (w < 0) {
@@ -70,6 +74,8 @@ int pull_parse_platform(const char *s, struct pull_opts *o, char **storage, stru
 
 struct layer_job {
 	struct store *store;
+	struct progress *progress;
+	size_t index;
 	struct image_source src;     /* a clone: sources are not shared between threads */
 	const struct descriptor *layer;
 	const char *diff_id;
@@ -80,15 +86,17 @@ struct layer_job {
 static void *layer_thread(void *arg)
 {
 	struct layer_job *j = arg;
-	struct feed_ctx f = {.src = &j->src, .layer = j->layer};
+	struct feed_ctx f = {.src = &j->src, .layer = j->layer, .progress = j->progress, .index = j->index};
+	progress_set(j->progress, j->index, j->layer->digest, j->layer->size);
 	j->r = store_add_layer(j->store, j->diff_id, feed_layer, &f, &j->err);
+	progress_done(j->progress, j->index, j->r == 0);
 	return NULL;
 }
 
 /* All missing layers at once (bounded): each streams from the source
  * through its own unpacker; the first failure is reported. */
 static int pull_layers(struct store *s, struct image_source *src, const struct image_manifest *man,
-		       const struct image_config *cfg, struct urun_error *err)
+		       const struct image_config *cfg, struct progress *progress, struct urun_error *err)
 {
 	struct layer_job jobs[PULL_MAX_PARALLEL];
 	pthread_t th[PULL_MAX_PARALLEL];
@@ -103,11 +111,13 @@ static int pull_layers(struct store *s, struct image_source *src, const struct i
 			struct layer_job *j = &jobs[n];
 			memset(j, 0, sizeof(*j));
 			j->store = s;
+			j->progress = progress;
+			j->index = next;
 			j->layer = &man->layers[next];
 			j->diff_id = cfg->diff_ids[next];
 			if (!src->clone || src->clone(src, &j->src, &j->err) < 0) {
 				/* no clone: this layer in this thread, with the source itself */
-				struct feed_ctx f = {.src = src, .layer = j->layer};
+				struct feed_ctx f = {.src = src, .layer = j->layer, .progress = progress, .index = next};
 				urun_error_clear(&j->err);
 				r = store_add_layer(s, j->diff_id, feed_layer, &f, err);
 				if (r < 0) {
@@ -200,7 +210,15 @@ int image_pull(struct store *s, struct image_source *src, const struct pull_opts
 	int64_t size = 0;
 	for (size_t i = 0; i < man.n_layers; i++)
 		size += man.layers[i].size;
-	if ((r = pull_layers(s, src, &man, &cfg, err)) < 0)
+	struct progress *progress = progress_new(man.n_layers, o->quiet);
+	for (size_t i = 0; i < man.n_layers; i++)
+		if (store_has_layer(s, cfg.diff_ids[i])) {
+			progress_set(progress, i, man.layers[i].digest, man.layers[i].size);
+			progress_done(progress, i, true);
+		}
+	r = pull_layers(s, src, &man, &cfg, progress, err);
+	progress_free(progress);
+	if (r < 0)
 		goto done;
 	out->name = xstrdup(src->name);
 	out->manifest = xstrdup(mdigest);

@@ -147,7 +147,6 @@ static int compute_digests(int fd, const char *label, char layer[DIGEST_LEN + 1]
 	return r;
 }
 
-/* A tar archive at all? And, kindly, not an image archive that `urun load` reads. */
 static int not_tar(struct tarball *t, const char *label, struct urun_error *err)
 {
 	const char *why = t->a ? archive_error_string(t->a) : NULL;
@@ -160,6 +159,7 @@ static int not_tar(struct tarball *t, const char *label, struct urun_error *err)
 	return r;
 }
 
+/* A tar archive at all? And, kindly, not an image archive that `urun load` reads. */
 static int check_tar(int fd, const char *label, struct urun_error *err)
 {
 	struct tarball t;
