@@ -138,3 +138,38 @@ teardown() {
 	assert_eq "$stderr" ""
 	[[ "$output" =~ ^[0-9a-f]{64}$ ]]
 }
+
+@test "an index with two platforms: the host's by default, another with --platform" {
+	local arch a b asz bsz
+	case "$(uname -m)" in x86_64) arch=amd64 ;; aarch64) arch=arm64 ;; *) arch=$(uname -m) ;; esac
+	local sk=(skopeo --policy "$PLAIN/policy.json" --tmpdir "$BATS_TEST_TMPDIR")
+	[ -f "$PLAIN/policy.json" ] || echo '{"default":[{"type":"insecureAcceptAnything"}]}' >"$PLAIN/policy.json"
+	"${sk[@]}" copy -q --dest-tls-verify=false --preserve-digests "oci:$IMAGES/busybox:latest" "docker://$REG/urun-test/multi:a"
+	"${sk[@]}" copy -q --dest-tls-verify=false --preserve-digests "oci:$IMAGES/config-image:latest" "docker://$REG/urun-test/multi:b"
+	python3 - "$IMAGES" "$REG" "$arch" <<'PY'
+import json, os, sys, urllib.request
+images, reg, arch = sys.argv[1:]
+def desc(name):
+    d = json.load(open(f"{images}/{name}/index.json"))["manifests"][0]["digest"]
+    return d, os.path.getsize(f"{images}/{name}/blobs/sha256/{d[7:]}")
+(a, asz), (b, bsz) = desc("busybox"), desc("config-image")
+m = "application/vnd.oci.image.manifest.v1+json"
+idx = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": [
+    {"mediaType": m, "digest": b, "size": bsz, "platform": {"architecture": "s390x", "os": "linux"}},
+    {"mediaType": m, "digest": a, "size": asz, "platform": {"architecture": arch, "os": "linux"}}]}).encode()
+req = urllib.request.Request(f"http://{reg}/v2/urun-test/multi/manifests/multi", data=idx, method="PUT",
+                             headers={"Content-Type": "application/vnd.oci.image.index.v1+json"})
+urllib.request.urlopen(req).read()
+PY
+	run "$URUN" pull -q "$REG/urun-test/multi:multi"
+	[ "$status" -eq 0 ]
+	run "$URUN" image inspect "$REG/urun-test/multi:multi"
+	assert_contains "$output" "\"User\":\"\""
+	run "$URUN" pull -q --platform linux/s390x "$REG/urun-test/multi:multi"
+	[ "$status" -eq 0 ]
+	run "$URUN" image inspect "$REG/urun-test/multi:multi"
+	assert_contains "$output" "\"User\":\"app\""
+	run "$URUN" pull --platform linux/mips64le "$REG/urun-test/multi:multi"
+	[ "$status" -eq 125 ]
+	assert_contains "$output" "no image for linux/mips64le in the index (it has: linux/s390x, linux/$arch)"
+}
