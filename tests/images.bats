@@ -210,3 +210,27 @@ setup() {
 	kill -KILL %1
 	wait %1 || true
 }
+
+@test "an image config with 10,000-deep nesting or a 10 MB string is refused cleanly" {
+	python3 "$top_srcdir/tests/lib/mkbad.py" "$BATS_TEST_TMPDIR/deep" deep-config
+	run "$URUN" pull oci:"$BATS_TEST_TMPDIR/deep"
+	[ "$status" -eq 125 ]
+	assert_contains "$output" "image config is not valid JSON"
+	python3 "$top_srcdir/tests/lib/mkbad.py" "$BATS_TEST_TMPDIR/huge" huge-config
+	run "$URUN" pull oci:"$BATS_TEST_TMPDIR/huge"
+	[ "$status" -eq 125 ]
+	assert_contains "$output" "is larger than 4194304 bytes"
+	assert_eq "$("$URUN" images -q)" ""
+}
+
+@test "a decompression bomb stops at max_layer_size, cleanly" {
+	python3 "$top_srcdir/tests/lib/mkbad.py" "$BATS_TEST_TMPDIR/bomb" bomb
+	URUN_MAX_LAYER_SIZE=10M run "$URUN" pull oci:"$BATS_TEST_TMPDIR/bomb"
+	[ "$status" -eq 125 ]
+	assert_contains "$output" "limit"
+	[ -z "$(ls -A "$XDG_DATA_HOME/urun/layers")" ]
+	[ -z "$(ls -A "$XDG_DATA_HOME/urun/tmp")" ]
+	# with the default limit the same layer (64 MiB) is fine
+	run "$URUN" pull -q oci:"$BATS_TEST_TMPDIR/bomb"
+	[ "$status" -eq 0 ]
+}

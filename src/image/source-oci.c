@@ -70,8 +70,12 @@ static int oci_blob_mem(struct image_source *s, const char *digest, int64_t size
 	struct stat st;
 	if (fd < 0)
 		return fd;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (off_t)MANIFEST_MAX_BYTES ||
-	    (size >= 0 && st.st_size != size))
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return urun_error_set(err, errno ? errno : EINVAL, "blob `%s` of the OCI layout", digest);
+	if (st.st_size > (off_t)MANIFEST_MAX_BYTES)
+		return urun_error_set(err, 0, "blob `%s` is larger than %u bytes, the limit for manifests and configs",
+				      digest, MANIFEST_MAX_BYTES);
+	if (size >= 0 && st.st_size != size)
 		return urun_error_set(err, 0, "blob `%s` of the OCI layout has the wrong size", digest);
 	char *b = xmalloc((size_t)st.st_size + 1);
 	ssize_t k = read(fd, b, (size_t)st.st_size);

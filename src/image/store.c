@@ -130,6 +130,16 @@ int store_open(struct store *s, const struct urun_config *cfg, struct urun_error
 	} else if ((r = write_atomic(s->rootfd, "FORMAT", STORE_FORMAT, strlen(STORE_FORMAT), 0600)) < 0) {
 		return urun_error_set(err, -r, "writing `%s/FORMAT`", s->root);
 	}
+	char *end;
+	const char *lim = config_get(cfg, "max_layer_size");
+	double v = strtod(lim, &end);
+	uint64_t mult = *end == 'G' || *end == 'g' ? 1ULL << 30 : *end == 'M' || *end == 'm' ? 1ULL << 20
+		      : *end == 'K' || *end == 'k' ? 1ULL << 10 : 1;
+	if (end == lim || v <= 0) {
+		r = urun_error_set(err, 0, "max_layer_size `%s` is not a size (e.g. 64G, 500M)", lim);
+		return r;
+	}
+	s->max_layer_bytes = (uint64_t)(v * (double)mult);
 	spec_init(&s->ids);
 	s->ids.newuidmap = xstrdup(config_get(cfg, "newuidmap"));
 	s->ids.newgidmap = xstrdup(config_get(cfg, "newgidmap"));
@@ -212,6 +222,7 @@ struct unpack_job {
 	const char *diff_id;
 	bool squash;
 	int report_fd;      /* child -> parent: struct unpack_report */
+	uint64_t max_bytes;
 };
 
 struct unpack_report {
@@ -232,7 +243,7 @@ static int unpack_in_userns(void *arg)
 	int keep[] = {j->in_fd, j->tmp_parent, j->layers, j->report_fd};
 	close_all_except(keep, ARRAY_SIZE(keep));
 	struct urun_error e = {0};
-	struct unpack_opts o = {.squash_owner = j->squash, .uid = 0, .gid = 0};
+	struct unpack_opts o = {.squash_owner = j->squash, .uid = 0, .gid = 0, .max_bytes = j->max_bytes};
 	int dir = openat(j->tmp_parent, j->tmp_name, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	int r = dir < 0 ? urun_error_set(&e, errno, "opening the unpack directory")
 			: unpack_layer_fd(j->in_fd, dir, &o, &rep.res, &e);
@@ -332,7 +343,8 @@ int store_add_layer(struct store *s, const char *diff_id, store_feed_fn feed, vo
 		return urun_error_set(err, errno, "creating a pipe");
 	}
 	struct unpack_job j = {.in_fd = data[0], .tmp_parent = tmpfd, .layers = layersfd, .tmp_name = tmp_name,
-			       .diff_id = diff_id, .squash = !s->ids.subid_ranges, .report_fd = rep[1]};
+			       .diff_id = diff_id, .squash = !s->ids.subid_ranges, .report_fd = rep[1],
+			       .max_bytes = s->max_layer_bytes};
 	pid_t pid;
 	int r = userns_spawn(&s->ids, unpack_in_userns, &j, &pid, err);
 	close(data[0]);
@@ -367,8 +379,9 @@ int store_add_layer(struct store *s, const char *diff_id, store_feed_fn feed, vo
 		return out.code;
 	}
 	if (out.res.skipped_devices)
-		log_info("layer %.12s: %llu device nodes skipped (an unprivileged user cannot create them)", hex,
-			 (unsigned long long)out.res.skipped_devices);
+		log_warn("layer %.12s: %llu device nodes skipped (an unprivileged user cannot create them; "
+			 "the container's /dev has the standard ones)",
+			 hex, (unsigned long long)out.res.skipped_devices);
 	return 0;
 }
 

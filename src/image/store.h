@@ -19,6 +19,7 @@ struct store {
 	char *root;          /* absolute path */
 	int rootfd;
 	struct container_spec ids;  /* the id maps layers are unpacked with */
+	uint64_t max_layer_bytes;   /* max_layer_size of urun.conf */
 };
 
 struct store_image {

@@ -42,6 +42,8 @@ static const struct config_entry defaults[] = {
 	{"runtime_dir", "", "container state (empty: $XDG_RUNTIME_DIR/urun or /tmp/urun-$UID)", NULL, NULL},
 	{"driver", "auto", "rootfs driver: auto, overlay, fuse-overlayfs, vfs", NULL, NULL},
 	{"stop_timeout", "10", "seconds between SIGTERM and SIGKILL", NULL, NULL},
+	{"max_layer_size", "64G", "largest uncompressed layer accepted (a decompression bomb stops there)", NULL,
+	 NULL},
 };
 
 static struct config_entry *find(const struct urun_config *cfg, const char *key)

@@ -67,6 +67,12 @@ def blob(data):
 ld, ls = blob(gz)
 config = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Cmd": ["/marker"]},
                      "rootfs": {"type": "layers", "diff_ids": [diff_id]}}).encode()
+if kind == "deep-config":
+    config = config[:-1] + b', "x": ' + b"[" * 10000 + b"]" * 10000 + b"}"
+elif kind == "huge-config":
+    config = config[:-1] + b', "x": "' + b"A" * (10 << 20) + b'"}'
+elif kind == "deep-manifest":
+    pass
 cd, cs = blob(config)
 manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
                        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cd, "size": cs},
