@@ -1,6 +1,7 @@
 /* cmd-image.c: `urun image SUBCOMMAND`: inspect and prune here; the other
  * subcommands are the top-level verbs under podman's names. */
 #include "cmd.h"
+#include "image/lookup.h"
 #include "image/manifest.h"
 #include "image/ref.h"
 #include "image/store.h"
@@ -19,22 +20,6 @@ static struct json_object *strv_json(char **v)
 	return a;
 }
 
-static int find(struct store *s, const char *name, struct store_image *img, struct urun_error *err)
-{
-	if (store_find_image(s, name, img, err) == 0)
-		return 0;
-	struct image_ref ref;
-	if (image_ref_parse(name, &ref, NULL) == 0) {
-		_cleanup_free_ char *full = image_ref_name(&ref);
-		image_ref_free(&ref);
-		if (store_find_image(s, full, img, err) == 0)
-			return 0;
-	}
-	int r = urun_error_set(err, 0, "image `%s` is not in the store", name);
-	urun_error_hint(err, "`urun images` lists what is there");
-	return r;
-}
-
 /* podman-shaped: an array with one object per image asked for. */
 static int inspect(struct store *s, char **names, struct urun_error *err)
 {
@@ -45,7 +30,7 @@ static int inspect(struct store *s, char **names, struct urun_error *err)
 		struct image_config cfg;
 		char *buf = NULL;
 		size_t len, n = 0;
-		if ((r = find(s, *names, &img, err)) < 0)
+		if ((r = image_find_local(s, *names, &img, err)) < 0)
 			break;
 		if ((r = store_get_blob(s, img.config, &buf, &len, err)) < 0 ||
 		    (r = image_config_parse(buf, len, &cfg, err)) < 0) {

@@ -1,8 +1,7 @@
 /* cmd-rmi.c: `urun rmi`: remove image names from the store. The layers
  * stay until `urun image prune` (they may be shared with other images). */
 #include "cmd.h"
-#include "image/ref.h"
-#include "image/store.h"
+#include "image/lookup.h"
 #include "util/cleanup.h"
 
 #include <getopt.h>
@@ -40,21 +39,8 @@ int cmd_rmi(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err)
 	}
 	for (int i = optind; i < argc && r == 0; i++) {
 		struct store_image img;
-		/* As typed, or as docker would complete it. */
-		int f = store_find_image(&s, argv[i], &img, err);
-		if (f < 0) {
-			struct image_ref ref;
-			if (image_ref_parse(argv[i], &ref, NULL) == 0) {
-				_cleanup_free_ char *full = image_ref_name(&ref);
-				f = store_find_image(&s, full, &img, err);
-				image_ref_free(&ref);
-			}
-		}
-		if (f < 0) {
-			r = urun_error_set(err, 0, "image `%s` is not in the store", argv[i]);
-			urun_error_hint(err, "`urun images` lists what is there");
+		if ((r = image_find_local(&s, argv[i], &img, err)) < 0)
 			break;
-		}
 		if (!force && store_image_in_use(&s, &img)) {
 			r = urun_error_set(err, EBUSY, "image `%s` is used by a running container", img.name);
 			urun_error_hint(err, "stop the container first, or use rmi -f");

@@ -1,7 +1,7 @@
 /* cmd-tag.c: `urun tag SOURCE TARGET`: another name for an image. */
 #include "cmd.h"
 #include "image/ref.h"
-#include "image/store.h"
+#include "image/lookup.h"
 #include "util/cleanup.h"
 
 #include <getopt.h>
@@ -36,18 +36,8 @@ int cmd_tag(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err)
 	struct store s;
 	struct store_image img;
 	if ((r = store_open(&s, &ctx->cfg, err)) == 0) {
-		r = store_find_image(&s, argv[optind], &img, err);
-		if (r < 0) {
-			struct image_ref src;
-			if (image_ref_parse(argv[optind], &src, NULL) == 0) {
-				_cleanup_free_ char *full = image_ref_name(&src);
-				r = store_find_image(&s, full, &img, err);
-				image_ref_free(&src);
-			}
-		}
-		if (r < 0) {
-			r = urun_error_set(err, 0, "image `%s` is not in the store", argv[optind]);
-		} else {
+		r = image_find_local(&s, argv[optind], &img, err);
+		if (r == 0) {
 			free(img.name);
 			img.name = xstrdup(target);
 			r = store_record_image(&s, &img, err);

@@ -107,3 +107,19 @@ int image_lookup(struct store *s, const struct urun_config *cfg, const char *nam
 	image_ref_free(&ref);
 	return r < 0 ? urun_error_wrap(err, "pulling `%s`", full) : 0;
 }
+
+int image_find_local(struct store *s, const char *name, struct store_image *out, struct urun_error *err)
+{
+	if (store_find_image(s, name, out, err) == 0)
+		return 0;
+	struct image_ref ref;
+	if (image_ref_parse(name, &ref, NULL) == 0) {
+		_cleanup_free_ char *full = image_ref_name(&ref);
+		image_ref_free(&ref);
+		if (store_find_image(s, full, out, err) == 0)
+			return 0;
+	}
+	int r = urun_error_set(err, 0, "image `%s` is not in the store", name);
+	urun_error_hint(err, "`urun images` lists what is there");
+	return r;
+}

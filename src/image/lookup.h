@@ -18,6 +18,10 @@ int image_lookup(struct store *s, const struct urun_config *cfg, const char *nam
 		 const struct pull_opts *po, const struct source_opts *so, struct store_image *out,
 		 struct urun_error *err);
 
+/* An image already in the store: by name or id as typed, then by the name
+ * docker would complete it to. A clear error when it is not there. */
+int image_find_local(struct store *s, const char *name, struct store_image *out, struct urun_error *err);
+
 /* Pull `name` into the store unconditionally (the pull verb). */
 int image_pull_name(struct store *s, const struct urun_config *cfg, const char *name, const struct pull_opts *po,
 		    const struct source_opts *so, struct store_image *out, struct urun_error *err);

@@ -73,78 +73,103 @@ int pull_parse_platform(const char *s, struct pull_opts *o, char **storage, stru
 #define PULL_MAX_PARALLEL 6
 
 struct layer_job {
-	struct store *store;
-	struct progress *progress;
-	size_t index;
+	struct store_layer_tx tx;
 	struct image_source src;     /* a clone: sources are not shared between threads */
-	const struct descriptor *layer;
-	const char *diff_id;
+	struct feed_ctx f;
+	bool threaded;
 	struct urun_error err;
 	int r;
 };
 
-static void *layer_thread(void *arg)
+/* Threads only move bytes from a source into an unpacker's pipe; every
+ * fork (the unpackers, store cleanups) happens in the main thread, while no
+ * other thread runs. */
+static void *feed_thread(void *arg)
 {
 	struct layer_job *j = arg;
-	struct feed_ctx f = {.src = &j->src, .layer = j->layer, .progress = j->progress, .index = j->index};
-	progress_set(j->progress, j->index, j->layer->digest, j->layer->size);
-	j->r = store_add_layer(j->store, j->diff_id, feed_layer, &f, &j->err);
-	progress_done(j->progress, j->index, j->r == 0);
+	progress_set(j->f.progress, j->f.index, j->f.layer->digest, j->f.layer->size);
+	j->r = feed_layer(j->tx.data_fd, &j->f, &j->err);
 	return NULL;
 }
 
-/* All missing layers at once (bounded): each streams from the source
- * through its own unpacker; the first failure is reported. */
-static int pull_layers(struct store *s, struct image_source *src, const struct image_manifest *man,
-		       const struct image_config *cfg, struct progress *progress, struct urun_error *err)
+static int run_batch(struct store *s, struct image_source *src, const struct image_manifest *man,
+		     const struct image_config *cfg, struct progress *progress, size_t *idx, size_t n,
+		     bool wait, size_t *deferred, size_t *n_deferred, struct urun_error *err)
 {
 	struct layer_job jobs[PULL_MAX_PARALLEL];
 	pthread_t th[PULL_MAX_PARALLEL];
-	size_t next = 0;
+	size_t started = 0;
 	int r = 0;
 
-	while (next < man->n_layers && r == 0) {
+	for (size_t k = 0; k < n && r == 0; k++) {
+		struct layer_job *j = &jobs[started];
+		memset(j, 0, sizeof(*j));
+		r = store_layer_begin(s, cfg->diff_ids[idx[k]], wait, &j->tx, err);
+		if (r < 0)
+			break;
+		if (j->tx.busy) {
+			deferred[(*n_deferred)++] = idx[k];
+			continue;
+		}
+		if (j->tx.present) {
+			progress_set(progress, idx[k], man->layers[idx[k]].digest, man->layers[idx[k]].size);
+			progress_done(progress, idx[k], true);
+			continue;
+		}
+		j->f = (struct feed_ctx){.layer = &man->layers[idx[k]], .progress = progress, .index = idx[k]};
+		if (src->clone && src->clone(src, &j->src, &j->err) == 0) {
+			j->f.src = &j->src;
+			j->threaded = true;
+		} else {
+			urun_error_clear(&j->err);
+			j->f.src = src;
+		}
+		started++;
+	}
+	/* Sources without clone feed here, one after the other; the rest at once. */
+	for (size_t i = 0; i < started; i++)
+		if (!jobs[i].threaded || pthread_create(&th[i], NULL, feed_thread, &jobs[i]) != 0) {
+			jobs[i].threaded = false;
+			feed_thread(&jobs[i]);
+		}
+	for (size_t i = 0; i < started; i++) {
+		struct layer_job *j = &jobs[i];
+		if (j->threaded)
+			pthread_join(th[i], NULL);
+		int fr = store_layer_finish(&j->tx, j->r, &j->err);
+		progress_done(progress, j->f.index, fr == 0);
+		if (fr < 0 && r == 0) {
+			*err = j->err;
+			memset(&j->err, 0, sizeof(j->err));
+			r = fr;
+			urun_error_wrap(err, "layer %zu of %zu", j->f.index + 1, man->n_layers);
+		}
+		urun_error_clear(&j->err);
+		if (j->f.src == &j->src)
+			j->src.close(&j->src);
+	}
+	return r;
+}
+
+/* All missing layers at once (bounded): each streams from its own source
+ * handle through its own unpacker. Layers another process is unpacking are
+ * waited for afterwards, one at a time (waiting inside a batch could
+ * deadlock two pulls that take shared layers in different orders). */
+static int pull_layers(struct store *s, struct image_source *src, const struct image_manifest *man,
+		       const struct image_config *cfg, struct progress *progress, struct urun_error *err)
+{
+	_cleanup_free_ size_t *deferred = xcalloc(man->n_layers + 1, sizeof(size_t));
+	size_t n_deferred = 0, idx[PULL_MAX_PARALLEL];
+	int r = 0;
+	for (size_t next = 0; next < man->n_layers && r == 0;) {
 		size_t n = 0;
-		for (; next < man->n_layers && n < PULL_MAX_PARALLEL; next++) {
-			if (store_has_layer(s, cfg->diff_ids[next]))
-				continue;
-			struct layer_job *j = &jobs[n];
-			memset(j, 0, sizeof(*j));
-			j->store = s;
-			j->progress = progress;
-			j->index = next;
-			j->layer = &man->layers[next];
-			j->diff_id = cfg->diff_ids[next];
-			if (!src->clone || src->clone(src, &j->src, &j->err) < 0) {
-				/* no clone: this layer in this thread, with the source itself */
-				struct feed_ctx f = {.src = src, .layer = j->layer, .progress = progress, .index = next};
-				urun_error_clear(&j->err);
-				r = store_add_layer(s, j->diff_id, feed_layer, &f, err);
-				if (r < 0) {
-					urun_error_wrap(err, "layer %zu of %zu", next + 1, man->n_layers);
-					break;
-				}
-				continue;
-			}
-			if (pthread_create(&th[n], NULL, layer_thread, j) != 0) {
-				layer_thread(j);
-				th[n] = 0;
-			}
-			n++;
-		}
-		for (size_t i = 0; i < n; i++) {
-			if (th[i])
-				pthread_join(th[i], NULL);
-			if (jobs[i].r < 0 && r == 0) {
-				size_t idx = (size_t)(jobs[i].layer - man->layers);
-				*err = jobs[i].err;
-				memset(&jobs[i].err, 0, sizeof(jobs[i].err));
-				r = jobs[i].r;
-				urun_error_wrap(err, "layer %zu of %zu", idx + 1, man->n_layers);
-			}
-			urun_error_clear(&jobs[i].err);
-			jobs[i].src.close(&jobs[i].src);
-		}
+		while (next < man->n_layers && n < PULL_MAX_PARALLEL)
+			idx[n++] = next++;
+		r = run_batch(s, src, man, cfg, progress, idx, n, false, deferred, &n_deferred, err);
+	}
+	for (size_t i = 0; i < n_deferred && r == 0; i++) {
+		size_t none = 0;
+		r = run_batch(s, src, man, cfg, progress, &deferred[i], 1, true, NULL, &none, err);
 	}
 	return r;
 }
@@ -211,11 +236,6 @@ int image_pull(struct store *s, struct image_source *src, const struct pull_opts
 	for (size_t i = 0; i < man.n_layers; i++)
 		size += man.layers[i].size;
 	struct progress *progress = progress_new(man.n_layers, o->quiet);
-	for (size_t i = 0; i < man.n_layers; i++)
-		if (store_has_layer(s, cfg.diff_ids[i])) {
-			progress_set(progress, i, man.layers[i].digest, man.layers[i].size);
-			progress_done(progress, i, true);
-		}
 	r = pull_layers(s, src, &man, &cfg, progress, err);
 	progress_free(progress);
 	if (r < 0)

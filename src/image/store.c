@@ -18,6 +18,7 @@
 #include "util/cleanup.h"
 #include "util/digest.h"
 #include "util/log.h"
+#include "util/xdg.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -27,29 +28,10 @@
 
 static const char *const subdirs[] = {"blobs", "blobs/sha256", "layers", "locks", "tmp", "mnt"};
 
-static int mkdir_p(const char *path, mode_t mode)
-{
-	_cleanup_free_ char *p = xstrdup(path);
-	for (char *c = p + 1; *c; c++) {
-		if (*c != '/')
-			continue;
-		*c = '\0';
-		if (mkdir(p, mode) < 0 && errno != EEXIST)
-			return -errno;
-		*c = '/';
-	}
-	return mkdir(p, mode) < 0 && errno != EEXIST ? -errno : 0;
-}
-
 static char *default_root(void)
 {
-	const char *xdg = getenv("XDG_DATA_HOME");
-	const char *home = getenv("HOME");
-	if (xdg && *xdg == '/')
-		return xasprintf("%s/urun", xdg);
-	if (home && *home == '/')
-		return xasprintf("%s/.local/share/urun", home);
-	return xasprintf("/var/tmp/urun-%u", (unsigned)getuid());
+	char *p = xdg_path("XDG_DATA_HOME", ".local/share", "urun");
+	return p ? p : xasprintf("/var/tmp/urun-%u", (unsigned)getuid());
 }
 
 /* Write `len` bytes to dirfd/name through a temp file and rename. */
@@ -105,7 +87,7 @@ int store_open(struct store *s, const struct urun_config *cfg, struct urun_error
 	s->rootfd = -1;
 	const char *conf = config_get(cfg, "storage_root");
 	s->root = conf && *conf ? xstrdup(conf) : default_root();
-	int r = mkdir_p(s->root, 0700);
+	int r = xdg_mkdir_p(s->root, 0700);
 	if (r < 0) {
 		r = urun_error_set(err, -r, "creating the image store `%s`", s->root);
 		urun_error_hint(err, "set storage_root in ~/.config/urun/urun.conf to a writable local directory");
@@ -309,80 +291,135 @@ static void remove_stale_tmp(struct store *s, int tmpfd, const char *hex)
 		}
 }
 
-int store_add_layer(struct store *s, const char *diff_id, store_feed_fn feed, void *ud, struct urun_error *err)
+static void tx_close(struct store_layer_tx *tx)
 {
-	char path[128], tmp_name[128];
+	int *fds[] = {&tx->lock, &tx->tmpfd, &tx->layersfd, &tx->data_fd, &tx->rep_fd};
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+		if (*fds[i] >= 0) {
+			close(*fds[i]);
+			*fds[i] = -1;
+		}
+}
+
+int store_layer_begin(struct store *s, const char *diff_id, bool wait, struct store_layer_tx *tx,
+		      struct urun_error *err)
+{
+	char path[128];
+	memset(tx, 0, sizeof(*tx));
+	tx->lock = tx->tmpfd = tx->layersfd = tx->data_fd = tx->rep_fd = -1;
+	tx->s = s;
 	if (!digest_is_valid(diff_id))
 		return urun_error_set(err, 0, "`%s` is not a sha256 diffID", diff_id);
+	snprintf(tx->diff_id, sizeof(tx->diff_id), "%s", diff_id);
 	const char *hex = diff_id + 7;
-	if (store_has_layer(s, diff_id))
+	tx->present = store_has_layer(s, diff_id);
+	if (tx->present)
 		return 0;
 	snprintf(path, sizeof(path), "locks/%s", hex);
-	_cleanup_close_ int lock = openat(s->rootfd, path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (lock < 0 || flock(lock, LOCK_EX) < 0)
+	tx->lock = openat(s->rootfd, path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (tx->lock < 0)
 		return urun_error_set(err, errno, "locking layer `%.12s`", hex);
+	if (flock(tx->lock, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
+		int e = errno;
+		tx_close(tx);
+		if (e == EWOULDBLOCK) {
+			tx->busy = true;
+			return 0;
+		}
+		return urun_error_set(err, e, "locking layer `%.12s`", hex);
+	}
 	/* Someone else may have finished it while we waited. */
-	if (store_has_layer(s, diff_id))
+	if ((tx->present = store_has_layer(s, diff_id))) {
+		tx_close(tx);
 		return 0;
-	_cleanup_close_ int tmpfd = openat(s->rootfd, "tmp", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_close_ int layersfd = openat(s->rootfd, "layers", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (tmpfd < 0 || layersfd < 0)
-		return urun_error_set(err, errno, "opening the store `%s`", s->root);
-	remove_stale_tmp(s, tmpfd, hex);
+	}
+	tx->tmpfd = openat(s->rootfd, "tmp", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	tx->layersfd = openat(s->rootfd, "layers", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (tx->tmpfd < 0 || tx->layersfd < 0) {
+		int r = urun_error_set(err, errno, "opening the store `%s`", s->root);
+		tx_close(tx);
+		return r;
+	}
+	remove_stale_tmp(s, tx->tmpfd, hex);
 	log_info("unpacking layer %.12s", hex);
-	snprintf(tmp_name, sizeof(tmp_name), "%s.%d", hex, (int)getpid());
-	if (mkdirat(tmpfd, tmp_name, 0755) < 0)
-		return urun_error_set(err, errno, "creating `%s/tmp/%s`", s->root, tmp_name);
-
+	snprintf(tx->tmp_name, sizeof(tx->tmp_name), "%s.%d", hex, (int)getpid());
+	if (mkdirat(tx->tmpfd, tx->tmp_name, 0755) < 0) {
+		int r = urun_error_set(err, errno, "creating `%s/tmp/%s`", s->root, tx->tmp_name);
+		tx_close(tx);
+		return r;
+	}
 	int data[2], rep[2];
-	if (pipe2(data, O_CLOEXEC) < 0)
+	if (pipe2(data, O_CLOEXEC) < 0) {
+		tx_close(tx);
 		return urun_error_set(err, errno, "creating a pipe");
+	}
 	if (pipe2(rep, O_CLOEXEC) < 0) {
 		close(data[0]);
 		close(data[1]);
+		tx_close(tx);
 		return urun_error_set(err, errno, "creating a pipe");
 	}
-	struct unpack_job j = {.in_fd = data[0], .tmp_parent = tmpfd, .layers = layersfd, .tmp_name = tmp_name,
-			       .diff_id = diff_id, .squash = !s->ids.subid_ranges, .report_fd = rep[1],
-			       .max_bytes = s->max_layer_bytes};
-	pid_t pid;
-	int r = userns_spawn(&s->ids, unpack_in_userns, &j, &pid, err);
+	struct unpack_job j = {.in_fd = data[0], .tmp_parent = tx->tmpfd, .layers = tx->layersfd,
+			       .tmp_name = tx->tmp_name, .diff_id = tx->diff_id, .squash = !s->ids.subid_ranges,
+			       .report_fd = rep[1], .max_bytes = s->max_layer_bytes};
+	int r = userns_spawn(&s->ids, unpack_in_userns, &j, &tx->pid, err);
 	close(data[0]);
 	close(rep[1]);
 	if (r < 0) {
 		close(data[1]);
 		close(rep[0]);
+		tx_close(tx);
 		return r;
 	}
-	r = feed(data[1], ud, err);
-	close(data[1]);
+	tx->data_fd = data[1];
+	tx->rep_fd = rep[0];
+	return 0;
+}
+
+int store_layer_finish(struct store_layer_tx *tx, int feed_r, struct urun_error *err)
+{
+	const char *hex = tx->diff_id + 7;
+	if (tx->present || tx->busy)
+		return feed_r;
+	close(tx->data_fd);
+	tx->data_fd = -1;
 	struct unpack_report out = {0};
-	ssize_t got = read(rep[0], &out, sizeof(out));
-	close(rep[0]);
+	ssize_t got = read(tx->rep_fd, &out, sizeof(out));
 	struct urun_error e2 = {0};
-	userns_wait(pid, &e2);
+	userns_wait(tx->pid, &e2);
 	urun_error_clear(&e2);
-	if (r < 0) {
+	int r = 0;
+	if (feed_r < 0) {
 		/* The download failed: the child saw a short stream; make sure
 		 * nothing of it stays. */
 		struct urun_error e3 = {0};
-		remove_tree(s, tmpfd, tmp_name, &e3);
+		remove_tree(tx->s, tx->tmpfd, tx->tmp_name, &e3);
 		urun_error_clear(&e3);
-		return r;
-	}
-	if (got != (ssize_t)sizeof(out))
-		return urun_error_set(err, 0, "unpacking layer `%.12s`: the unpacker died", hex);
-	if (out.code < 0) {
+		r = feed_r;
+	} else if (got != (ssize_t)sizeof(out)) {
+		r = urun_error_set(err, 0, "unpacking layer `%.12s`: the unpacker died", hex);
+	} else if (out.code < 0) {
 		out.msg[sizeof(out.msg) - 1] = '\0';
 		urun_error_set(err, 0, "unpacking layer `%.12s`: %s", hex, out.msg);
 		err->code = -out.code;
-		return out.code;
-	}
-	if (out.res.skipped_devices)
+		r = out.code;
+	} else if (out.res.skipped_devices) {
 		log_warn("layer %.12s: %llu device nodes skipped (an unprivileged user cannot create them; "
 			 "the container's /dev has the standard ones)",
 			 hex, (unsigned long long)out.res.skipped_devices);
-	return 0;
+	}
+	tx_close(tx);
+	return r;
+}
+
+int store_add_layer(struct store *s, const char *diff_id, store_feed_fn feed, void *ud, struct urun_error *err)
+{
+	struct store_layer_tx tx;
+	int r = store_layer_begin(s, diff_id, true, &tx, err);
+	if (r < 0 || tx.present)
+		return r;
+	r = feed(tx.data_fd, ud, err);
+	return store_layer_finish(&tx, r, err);
 }
 
 /* ---- image records ---- */

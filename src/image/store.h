@@ -50,6 +50,22 @@ char *store_layer_path(struct store *s, const char *diff_id);
 typedef int (*store_feed_fn)(int fd, void *ud, struct urun_error *err);
 int store_add_layer(struct store *s, const char *diff_id, store_feed_fn feed, void *ud, struct urun_error *err);
 
+/* The same in steps, for parallel pulls: begin (forks the unpacker: call it
+ * while no other thread runs, since a child forked from a threaded process
+ * inherits locks held by other threads), then write the stream into
+ * tx->data_fd from any thread, then finish. With wait=false a layer another
+ * process is unpacking is left alone (tx->busy). */
+struct store_layer_tx {
+	struct store *s;
+	char diff_id[72], tmp_name[128];
+	int lock, tmpfd, layersfd, data_fd, rep_fd;
+	pid_t pid;
+	bool present, busy;
+};
+int store_layer_begin(struct store *s, const char *diff_id, bool wait, struct store_layer_tx *tx,
+		      struct urun_error *err);
+int store_layer_finish(struct store_layer_tx *tx, int feed_r, struct urun_error *err);
+
 /* Image records. */
 int store_record_image(struct store *s, const struct store_image *img, struct urun_error *err);
 int store_list_images(struct store *s, struct store_image **out, size_t *n, struct urun_error *err);

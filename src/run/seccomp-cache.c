@@ -7,6 +7,7 @@
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/xdg.h"
 
 #include <fcntl.h>
 #include <stdbool.h>
@@ -60,31 +61,6 @@ static void cache_key(const char *bytes, size_t len, uint64_t caps, char out[65]
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
-static char *cache_dir(void)
-{
-	const char *xdg = getenv("XDG_CACHE_HOME");
-	const char *home = getenv("HOME");
-	if (xdg && *xdg == '/')
-		return xasprintf("%s/urun/seccomp", xdg);
-	if (home && *home == '/')
-		return xasprintf("%s/.cache/urun/seccomp", home);
-	return NULL;
-}
-
-static int mkdir_p(char *path, mode_t mode)
-{
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		int r = mkdir(path, mode);
-		*p = '/';
-		if (r < 0 && errno != EEXIST)
-			return -1;
-	}
-	return mkdir(path, mode) < 0 && errno != EEXIST ? -1 : 0;
-}
-
 static bool cache_load(const char *file, struct seccomp_program *out)
 {
 	_cleanup_close_ int fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -127,7 +103,7 @@ int seccomp_cache_compile(const char *path, uint64_t caps, struct seccomp_progra
 		bytes = owned;
 	}
 	cache_key(bytes, len, caps, key);
-	_cleanup_free_ char *dir = cache_dir();
+	_cleanup_free_ char *dir = xdg_path("XDG_CACHE_HOME", ".cache", "urun/seccomp");
 	_cleanup_free_ char *file = dir ? xasprintf("%s/%s.bpf", dir, key) : NULL;
 	if (file && cache_load(file, out)) {
 		log_debug("seccomp filter from cache `%s`", file);
@@ -137,7 +113,7 @@ int seccomp_cache_compile(const char *path, uint64_t caps, struct seccomp_progra
 	int r = seccomp_compile_buffer(bytes, len, name, caps, out, err);
 	if (r < 0)
 		return r;
-	if (dir && mkdir_p(dir, 0700) == 0)
+	if (dir && xdg_mkdir_p(dir, 0700) == 0)
 		cache_store(dir, file, out);
 	return 0;
 }

@@ -3,6 +3,7 @@
  * Unknown keys are errors: a typo must not silently change nothing. */
 #include "util/config.h"
 #include "util/cleanup.h"
+#include "util/xdg.h"
 
 #include <ctype.h>
 #include <stdbool.h>
@@ -165,13 +166,7 @@ int config_load(struct urun_config *cfg, const char *path, struct urun_error *er
 		if ((r = load_file(cfg, path, true, err)) < 0)
 			return r;
 	} else {
-		const char *xdg = getenv("XDG_CONFIG_HOME");
-		const char *home = getenv("HOME");
-		_cleanup_free_ char *user = NULL;
-		if (xdg && *xdg == '/')
-			user = xasprintf("%s/urun/urun.conf", xdg);
-		else if (home && *home)
-			user = xasprintf("%s/.config/urun/urun.conf", home);
+		_cleanup_free_ char *user = xdg_path("XDG_CONFIG_HOME", ".config", "urun/urun.conf");
 		if (user && (r = load_file(cfg, user, false, err)) < 0)
 			return r;
 	}
