@@ -30,6 +30,7 @@ static void run_help(void)
 	      "      --cap-add CAP          add a capability (or `all`)\n"
 	      "      --cap-drop CAP         drop a capability (or `all`)\n"
 	      "      --cpus N               CPU limit (needs a delegated cgroup v2 subtree)\n"
+	      "      --creds USER:PASS      registry credentials when the image is pulled\n"
 	      "  -e, --env K=V|K            set an environment variable (K alone: from urun's environment)\n"
 	      "      --entrypoint CMD       override the image's entrypoint (\"\" clears it)\n"
 	      "      --env-file FILE        read K=V lines from FILE\n"
