@@ -410,12 +410,16 @@ static int decode_entry(struct json_object *entry, const char *source, const cha
 	if (auth && *auth) {
 		plain = base64_decode_str(auth);
 		colon = plain ? strchr(plain, ':') : NULL;
-		/* The value is never quoted back: it is the secret. */
-		if (!colon)
+		/* The value is never quoted back: it is the secret. An empty user
+		 * name is as invalid as no colon, as docker's decodeAuth has it. */
+		if (!colon || colon == plain) {
+			if (plain)
+				explicit_bzero(plain, strlen(plain));
 			return urun_error_set(err, 0,
 					      "auth file `%s`: entry `%s` has an invalid `auth` "
 					      "value (not base64 of USER:PASSWORD)",
 					      source, k);
+		}
 	}
 	if (idtok && *idtok) {
 		*user = xstrdup(AUTH_IDENTITY_TOKEN_USER);

@@ -10,6 +10,8 @@
 
 /* Deep nesting is an attack, not an image. */
 #define JSON_MAX_DEPTH 32
+/* Platforms an index's "no image for" message lists before "and N more". */
+#define INDEX_SEEN_MAX 16
 
 static int parse_json(const char *body, size_t len, const char *what, struct json_object **out,
 		      struct urun_error *err)
@@ -124,7 +126,7 @@ int manifest_index_select(const char *body, size_t len, const char *os, const ch
 		json_object_put(o);
 		return urun_error_set(err, 0, "image index has no `manifests` list");
 	}
-	size_t n = json_object_array_length(list);
+	size_t n = json_object_array_length(list), n_seen = 0;
 	_cleanup_free_ char *seen = xstrdup("");
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *e = json_object_array_get_idx(list, i), *p;
@@ -133,10 +135,14 @@ int manifest_index_select(const char *body, size_t len, const char *os, const ch
 		const char *eos = get_str(p, "os"), *earch = get_str(p, "architecture"), *evar = get_str(p, "variant");
 		if (!eos || !earch || strcmp(eos, "unknown") == 0)
 			continue;
-		char *s = xasprintf("%s%s%s/%s%s%s", seen, *seen ? ", " : "", eos, earch, evar ? "/" : "",
-				    evar ? evar : "");
-		free(seen);
-		seen = s;
+		/* Only the first few go into the message: copying the list for each of
+		 * a hostile index's 70,000 entries would take minutes. */
+		if (n_seen++ < INDEX_SEEN_MAX) {
+			char *s = xasprintf("%s%s%s/%s%s%s", seen, *seen ? ", " : "", eos, earch,
+					    evar ? "/" : "", evar ? evar : "");
+			free(seen);
+			seen = s;
+		}
 		if (strcmp(eos, os) != 0 || strcmp(earch, arch) != 0)
 			continue;
 		/* arm64 entries without a variant are v8 (GCR and Red Hat omit it). */
@@ -147,6 +153,11 @@ int manifest_index_select(const char *body, size_t len, const char *os, const ch
 		return r;
 	}
 	json_object_put(o);
+	if (n_seen > INDEX_SEEN_MAX) {
+		char *s = xasprintf("%s and %zu more", seen, n_seen - INDEX_SEEN_MAX);
+		free(seen);
+		seen = s;
+	}
 	r = urun_error_set(err, 0, "no image for %s/%s%s%s in the index (it has: %s)", os, arch, variant ? "/" : "",
 			   variant ? variant : "", *seen ? seen : "nothing usable");
 	urun_error_hint(err, "choose another with --platform OS/ARCH[/VARIANT]");
@@ -182,6 +193,7 @@ int manifest_parse(const char *body, size_t len, struct image_manifest *m, struc
 		return urun_error_set(err, 0, "manifest has %zu layers; the limit is 1000", n);
 	}
 	m->layers = xcalloc(n ? n : 1, sizeof(*m->layers));
+	int64_t total = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *e = json_object_array_get_idx(layers, i);
 		char what[32];
@@ -193,6 +205,13 @@ int manifest_parse(const char *body, size_t len, struct image_manifest *m, struc
 			return r < 0 ? r : urun_error_set(err, 0, "manifest %s is not an object", what);
 		}
 		m->n_layers++;
+		/* Callers add the sizes up (pull.c for the image size): a signed
+		 * overflow there would be undefined behaviour. */
+		if (__builtin_add_overflow(total, m->layers[i].size, &total)) {
+			json_object_put(o);
+			manifest_free(m);
+			return urun_error_set(err, 0, "manifest layer sizes add up to more than 2^63 bytes");
+		}
 	}
 	json_object_put(o);
 	return 0;
@@ -253,10 +272,15 @@ int image_config_parse(const char *body, size_t len, struct image_config *c, str
 		c->workdir = xstrdup(s);
 	if (cfg && (s = get_str(cfg, "User")) && *s)
 		c->user = xstrdup(s);
-	if (cfg && json_object_object_get_ex(cfg, "ExposedPorts", &ports) && json_object_is_type(ports, json_type_object)) {
+	if (cfg && json_object_object_get_ex(cfg, "ExposedPorts", &ports) && json_object_is_type(ports, json_type_object) &&
+	    json_object_object_length(ports) > 0) {
+		/* Sized once: strv_push() per key is quadratic, and a 4 MB config
+		 * can name 260,000 ports (minutes of CPU). */
+		size_t np = 0;
+		c->exposed_ports = xcalloc((size_t)json_object_object_length(ports) + 1, sizeof(char *));
 		json_object_object_foreach(ports, key, val) {
 			(void)val;
-			strv_push(&c->exposed_ports, xstrdup(key));
+			c->exposed_ports[np++] = xstrdup(key);
 		}
 	}
 	if (!json_object_object_get_ex(o, "rootfs", &rootfs) || (r = get_strv(rootfs, "diff_ids", &c->diff_ids, err)) < 0 ||
