@@ -3,6 +3,7 @@
  * podman and docker share (auth.json, ~/.docker/config.json). */
 #include "image/auth.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/log.h"
 
 #include <fcntl.h>
@@ -506,36 +507,11 @@ static int read_bounded(const char *path, size_t max, char **buf, size_t *len,
 			struct urun_error *err)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	struct stat st;
-
 	*buf = NULL;
 	*len = 0;
 	if (fd < 0)
 		return urun_error_set(err, errno, "opening `%s`", path);
-	if (fstat(fd, &st) < 0)
-		return urun_error_set(err, errno, "reading `%s`", path);
-	if (!S_ISREG(st.st_mode))
-		return urun_error_set(err, 0, "`%s` is not a regular file", path);
-	if ((uint64_t)st.st_size > max)
-		return urun_error_set(err, EFBIG, "reading `%s`", path);
-	_cleanup_free_ char *b = xmalloc(max + 1);
-	size_t n = 0;
-	for (;;) {
-		ssize_t r = read(fd, b + n, max + 1 - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return urun_error_set(err, errno, "reading `%s`", path);
-		if (r == 0)
-			break;
-		n += (size_t)r;
-		if (n > max)
-			return urun_error_set(err, EFBIG, "reading `%s`", path);
-	}
-	b[n] = '\0';
-	*buf = steal_ptr(&b);
-	*len = n;
-	return 0;
+	return fs_read_fd_bounded(fd, path, max, buf, len, err);
 }
 
 /* 1 found, 0 not found or no such file (when `must_exist` is false), <0 error. */

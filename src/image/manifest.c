@@ -5,6 +5,7 @@
 #include "image/manifest.h"
 #include "util/cleanup.h"
 
+#include <ctype.h>
 #include <json-c/json.h>
 #include <sys/utsname.h>
 
@@ -23,6 +24,7 @@ static int parse_json(const char *body, size_t len, const char *what, struct jso
 		return urun_error_set(err, ENOMEM, "parsing %s", what);
 	struct json_object *o = json_tokener_parse_ex(tok, body, (int)len);
 	enum json_tokener_error e = json_tokener_get_error(tok);
+	size_t end = json_tokener_get_parse_end(tok);
 	json_tokener_free(tok);
 	if (!o || e != json_tokener_success) {
 		if (o)
@@ -30,6 +32,13 @@ static int parse_json(const char *body, size_t len, const char *what, struct jso
 		return urun_error_set(err, 0, "%s is not valid JSON: %s", what,
 				      e == json_tokener_success ? "truncated" : json_tokener_error_desc(e));
 	}
+	/* One JSON value and nothing after it: a second document there would
+	 * be read differently by other tools. */
+	for (size_t i = end; i < len; i++)
+		if (!isspace((unsigned char)body[i])) {
+			json_object_put(o);
+			return urun_error_set(err, 0, "%s has data after the JSON value", what);
+		}
 	if (!json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
 		return urun_error_set(err, 0, "%s is not a JSON object", what);

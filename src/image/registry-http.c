@@ -3,6 +3,7 @@
  * redirect to another origin, and a server that stalls or trickles fails after timeout_s. */
 #include "image/registry-http.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/log.h"
 
 #include <dirent.h>
@@ -662,35 +663,6 @@ int registry_backoff_seconds(int attempt, const char *retry_after)
 
 /* ---- certificates ---- */
 
-static int read_fd_bounded(int fd, const char *path, size_t max, char **buf, size_t *len,
-			   struct urun_error *err)
-{
-	struct stat st;
-	if (fstat(fd, &st) < 0)
-		return urun_error_set(err, errno, "reading `%s`", path);
-	if (!S_ISREG(st.st_mode))
-		return urun_error_set(err, 0, "`%s` is not a regular file", path);
-	if ((uint64_t)st.st_size > max)
-		return urun_error_set(err, EFBIG, "reading `%s`", path);
-	_cleanup_free_ char *b = xmalloc(max + 1);
-	size_t n = 0;
-	for (;;) {
-		ssize_t r = read(fd, b + n, max + 1 - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return urun_error_set(err, errno, "reading `%s`", path);
-		if (r == 0)
-			break;
-		n += (size_t)r;
-		if (n > max)
-			return urun_error_set(err, EFBIG, "reading `%s`", path);
-	}
-	b[n] = '\0';
-	*buf = steal_ptr(&b);
-	*len = n;
-	return 0;
-}
 
 static int count_pem_certs(const char *pem, size_t len)
 {
@@ -749,7 +721,7 @@ static int add_ca_dir(const char *dir, bool must_exist, char **pem, size_t *pem_
 		size_t len;
 		if (fd < 0)
 			return urun_error_set(err, errno, "opening `%s`", path);
-		int r = read_fd_bounded(fd, path, CA_FILE_MAX, &buf, &len, err);
+		int r = fs_read_fd_bounded(fd, path, CA_FILE_MAX, &buf, &len, err);
 		if (r < 0)
 			return r;
 		int k = count_pem_certs(buf, len);
@@ -822,7 +794,7 @@ int registry_conn_load_cas(struct registry_conn *conn, const char *ca_dir, const
 		_cleanup_close_ int fd = open(sys, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 		struct urun_error ignored = {0};
 		if (fd < 0 ||
-		    read_fd_bounded(fd, sys, CA_BUNDLE_MAX, &blob, &blob_len, &ignored) < 0)
+		    fs_read_fd_bounded(fd, sys, CA_BUNDLE_MAX, &blob, &blob_len, &ignored) < 0)
 			log_warn(
 			    "cannot read the system CA bundle `%s`: only the CAs in certs.d are "
 			    "trusted for `%s`",

@@ -97,8 +97,12 @@ static size_t build_root_map(struct idmap *map, uint32_t self, const struct idma
 	uint32_t next = 1;
 	map[n++] = (struct idmap){0, self, 1};
 	for (size_t i = 0; i < nr && n < SPEC_MAX_IDMAP; i++) {
-		map[n++] = (struct idmap){next, r[i].outside, r[i].count};
-		next += r[i].count;
+		/* Ids inside are 32 bits too: a range that would run past the end is cut. */
+		uint32_t count = r[i].count > UINT32_MAX - next ? UINT32_MAX - next : r[i].count;
+		if (count == 0)
+			break;
+		map[n++] = (struct idmap){next, r[i].outside, count};
+		next += count;
 	}
 	return n;
 }
@@ -116,8 +120,11 @@ static size_t build_keepid_map(struct idmap *map, uint32_t self, const struct id
 	if (below)
 		map[n++] = (struct idmap){0, r[0].outside, below};
 	map[n++] = (struct idmap){self, self, 1};
-	if (r[0].count > below)
-		map[n++] = (struct idmap){self + 1, r[0].outside + below, r[0].count - below};
+	uint32_t above = r[0].count - below;
+	if (above > UINT32_MAX - self - 1)
+		above = UINT32_MAX - self - 1;
+	if (above)
+		map[n++] = (struct idmap){self + 1, r[0].outside + below, above};
 	return n;
 }
 
@@ -142,9 +149,11 @@ int userns_plan(struct container_spec *spec, struct urun_error *err)
 				      name ? name : "USER");
 			nu = ng = 0;
 		} else if (!helper_usable(spec->newuidmap, &why) || !helper_usable(spec->newgidmap, &why)) {
-			log_warn_once("`%s` or `%s` %s: running with a single-id mapping; an admin can "
-				      "reinstall the uidmap package (it installs them setuid root)",
-				      spec->newuidmap, spec->newgidmap, why);
+			const char *bad = helper_usable(spec->newuidmap, &why) ? spec->newgidmap : spec->newuidmap;
+			helper_usable(bad, &why);
+			log_warn_once("`%s` %s: running with a single-id mapping; an admin can reinstall the "
+				      "uidmap package (it installs newuidmap and newgidmap setuid root)",
+				      bad, why);
 			nu = ng = 0;
 		}
 	}
