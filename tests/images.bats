@@ -8,20 +8,18 @@ bats_require_minimum_version 1.5.0
 setup_file() {
 	[ "$(id -u)" = 0 ] && return 0
 	fixtures
-	export STORE_BASE="$URUN_TEST_CACHE/stores/images-$$"
-	mkdir -p "$STORE_BASE"
+	stores_begin images
 }
 
 teardown_file() {
-	[ -n "${STORE_BASE:-}" ] && [ -d "$STORE_BASE" ] && "$URUN" unshare rm -rf "$STORE_BASE"
-	return 0
+	stores_end
 }
 
 setup() {
 	require_unprivileged
 	fixtures
 	# a store per test: tests must not see each other's images
-	export XDG_DATA_HOME="$STORE_BASE/$BATS_TEST_NUMBER"
+	store_per_test
 }
 
 @test "pull oci:DIR, then images lists it; -q and --format json" {

@@ -14,19 +14,17 @@ setup_file() {
 	REG=$("$LIB/registry.sh" start "$PLAIN")
 	export REG
 	"$LIB/registry.sh" push "$PLAIN" "$IMAGES" >/dev/null
-	export STORE_BASE="$URUN_TEST_CACHE/stores/pull-$$"
-	mkdir -p "$STORE_BASE"
+	stores_begin pull
 }
 
 teardown_file() {
 	[ -z "${PLAIN:-}" ] || "$LIB/registry.sh" stop "$PLAIN"
-	[ -n "${STORE_BASE:-}" ] && [ -d "$STORE_BASE" ] && "$URUN" unshare rm -rf "$STORE_BASE"
-	return 0
+	stores_end
 }
 
 setup() {
 	require_unprivileged
-	export XDG_DATA_HOME="$STORE_BASE/$BATS_TEST_NUMBER"
+	store_per_test
 	export HOME="$BATS_TEST_TMPDIR/home" XDG_RUNTIME_DIR="$BATS_TEST_TMPDIR/run"
 	export XDG_CONFIG_HOME="$HOME/.config"
 	mkdir -p "$HOME" && mkdir -m 0700 -p "$XDG_RUNTIME_DIR"

@@ -3,6 +3,7 @@
  * blob names come only from validated digests, and every blob is verified. */
 #include "image/manifest.h"
 #include "image/source.h"
+#include "image/tarball.h"
 #include "util/cleanup.h"
 #include "util/digest.h"
 
@@ -188,14 +189,13 @@ int source_open_oci(const struct image_ref *ref, struct image_source *out, struc
 	out->close = oci_close;
 	out->clone = oci_clone;
 	out->reference = p->tag ? p->tag : "latest";
-	/* Stored as localhost/DIRNAME:TAG, as podman names images without a registry. */
-	const char *base = strrchr(ref->path, '/');
-	base = base && base[1] ? base + 1 : ref->path;
-	_cleanup_free_ char *lower = xstrdup(base);
-	for (char *c = lower; *c; c++)
-		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '.' || *c == '_' || *c == '-'))
-			*c = (*c >= 'A' && *c <= 'Z') ? (char)(*c + 32) : '-';
-	out->name = xasprintf("localhost/%s:%s", lower, p->tag ? p->tag : "latest");
+	/* Stored as localhost/DIRNAME:TAG, as podman names images without a registry;
+	 * the same naming as for archives ("oci:dir/" names it after dir). */
+	_cleanup_free_ char *dir = xstrdup(ref->path);
+	size_t dl = strlen(dir);
+	while (dl > 1 && dir[dl - 1] == '/')
+		dir[--dl] = '\0';
+	out->name = tarball_default_name(dir, NULL, p->tag);
 	return 0;
 }
 

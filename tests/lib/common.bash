@@ -70,3 +70,18 @@ status_field() {
 	shift
 	"$URUN" run "$@" --rootfs "$ROOTFS" grep "^$field:" /proc/self/status | awk '{print $2}'
 }
+
+# Image stores for suites that pull: one base per file (setup_file), one store per
+# test (setup), removed in teardown_file through `urun unshare`, since layers hold
+# files of subordinate ids the test user cannot delete from outside.
+stores_begin() {
+	export STORE_BASE="$URUN_TEST_CACHE/stores/$1-$$"
+	mkdir -p "$STORE_BASE"
+}
+store_per_test() {
+	export XDG_DATA_HOME="$STORE_BASE/$BATS_TEST_NUMBER"
+}
+stores_end() {
+	[ -n "${STORE_BASE:-}" ] && [ -d "$STORE_BASE" ] && "$URUN" unshare rm -rf "$STORE_BASE"
+	return 0
+}
