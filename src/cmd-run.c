@@ -7,6 +7,7 @@
 #include "run/container.h"
 #include "run/security.h"
 #include "run/spec.h"
+#include "run/state.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 
@@ -31,6 +32,7 @@ static void run_help(void)
 	      "      --cap-drop CAP         drop a capability (or `all`)\n"
 	      "      --cpus N               CPU limit (needs a delegated cgroup v2 subtree)\n"
 	      "      --creds USER:PASS      registry credentials when the image is pulled\n"
+	      "  -d, --detach               run in the background and print the container id\n"
 	      "  -e, --env K=V|K            set an environment variable (K alone: from urun's environment)\n"
 	      "      --entrypoint CMD       override the image's entrypoint (\"\" clears it)\n"
 	      "      --env-file FILE        read K=V lines from FILE\n"
@@ -41,6 +43,7 @@ static void run_help(void)
 	      "      --ipc host             share the caller's IPC namespace\n"
 	      "  -m, --memory SIZE          memory limit (needs a delegated cgroup v2 subtree)\n"
 	      "      --mount type=bind|tmpfs,...  add a mount (see urun-run(1))\n"
+	      "      --name NAME            name the container (default: a generated name)\n"
 	      "      --network none|host    network mode (default: none, loopback only)\n"
 	      "      --pid host             share the caller's PID namespace\n"
 	      "      --platform OS/ARCH     pull this platform from an index (default: the host's)\n"
@@ -48,10 +51,11 @@ static void run_help(void)
 	      "      --pids-limit N         process limit (needs a delegated cgroup v2 subtree)\n"
 	      "      --privileged           all capabilities, no seccomp, no masked paths\n"
 	      "      --read-only            mount the root filesystem read-only\n"
-	      "      --rm                   remove the container when it exits (always, for now)\n"
+	      "      --rm                   remove the container and its writable layer when it exits\n"
 	      "      --rootfs               the first argument is a root filesystem directory, not an image\n"
 	      "      --security-opt OPT     seccomp=unconfined|FILE, no-new-privileges[=true|false]\n"
 	      "      --stop-timeout SECS    after forwarding SIGTERM, SIGKILL after SECS (default 10)\n"
+	      "      --storage-driver D     overlay, fuse-overlayfs or vfs (default: urun.conf's driver, auto)\n"
 	      "      --tls-verify=false     allow plain HTTP and unverified TLS for this pull\n"
 	      "  -t, --tty                  allocate a pseudo-terminal\n"
 	      "      --tmpfs PATH[:OPTS]    mount a tmpfs at PATH\n"
@@ -69,7 +73,7 @@ enum {
 	OPT_CAP_ADD = 1000, OPT_CAP_DROP, OPT_CPUS, OPT_ENV_FILE, OPT_GROUP_ADD, OPT_INIT, OPT_IPC,
 	OPT_MOUNT, OPT_NETWORK, OPT_PID, OPT_PIDS_LIMIT, OPT_PRIVILEGED, OPT_READ_ONLY, OPT_RM, OPT_ROOTFS,
 	OPT_SECURITY_OPT, OPT_STOP_TIMEOUT, OPT_TMPFS, OPT_ULIMIT, OPT_USERNS, OPT_UTS, OPT_HELP,
-	OPT_ENTRYPOINT, OPT_PULL, OPT_PLATFORM, OPT_TLS_VERIFY, OPT_CREDS,
+	OPT_ENTRYPOINT, OPT_PULL, OPT_PLATFORM, OPT_TLS_VERIFY, OPT_CREDS, OPT_NAME, OPT_STORAGE_DRIVER,
 };
 
 static const struct option run_opts[] = {
@@ -108,6 +112,9 @@ static const struct option run_opts[] = {
 	{"platform", required_argument, NULL, OPT_PLATFORM},
 	{"tls-verify", optional_argument, NULL, OPT_TLS_VERIFY},
 	{"creds", required_argument, NULL, OPT_CREDS},
+	{"detach", no_argument, NULL, 'd'},
+	{"name", required_argument, NULL, OPT_NAME},
+	{"storage-driver", required_argument, NULL, OPT_STORAGE_DRIVER},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -126,6 +133,13 @@ struct run_args {
 	struct source_opts so;
 	int *held;                /* shared locks on the image and its layers, held while it runs */
 	size_t n_held;
+	bool detach, rm;
+	const char *name;         /* --name */
+	const char *storage_driver;
+	int image_arg;            /* argv index of the image */
+	char *image_name, *image_id; /* as resolved in the store */
+	enum rootfs_driver driver;
+	bool layered;             /* an image (not --rootfs) */
 };
 
 __attribute__((format(printf, 3, 4))) static int opt_error(struct urun_error *err, const char *opt,
@@ -475,7 +489,7 @@ static int parse_run_args(int argc, char **argv, struct container_spec *spec, st
 	int c, r = 0;
 
 	opterr = 0;
-	while (r == 0 && (c = getopt_long(argc, argv, "+e:h:im:tu:v:w:", run_opts, NULL)) != -1) {
+	while (r == 0 && (c = getopt_long(argc, argv, "+de:h:im:tu:v:w:", run_opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_HELP:
 			run_help();
@@ -552,7 +566,10 @@ static int parse_run_args(int argc, char **argv, struct container_spec *spec, st
 				return opt_error(err, "--stop-timeout", "`%s` is not a number of seconds", optarg);
 			spec->stop_timeout = (int)n;
 			break;
-		case OPT_RM: break; /* containers keep no state yet: always removed */
+		case OPT_RM: a->rm = true; break;
+		case 'd': a->detach = true; break;
+		case OPT_NAME: a->name = optarg; break;
+		case OPT_STORAGE_DRIVER: a->storage_driver = optarg; break;
 		case OPT_ROOTFS: a->rootfs = true; break;
 		case OPT_ENTRYPOINT:
 			free(a->entrypoint);
@@ -588,6 +605,7 @@ static int parse_run_args(int argc, char **argv, struct container_spec *spec, st
 		urun_error_hint(err, "%s", run_usage);
 		return r;
 	}
+	a->image_arg = optind;
 	a->image = argv[optind++];
 	for (int i = optind; i < argc; i++)
 		strv_push(&a->cmd, xstrdup(argv[i]));
@@ -663,23 +681,27 @@ static int apply_image_config(struct store *s, const struct store_image *img, st
 	if (!a->user_set && cfg.user)
 		spec->user = xstrdup(cfg.user);
 	image_config_free(&cfg);
-	return rootfs_overlay_prepare(s, img, spec, err);
+	return 0;
 }
 
-static int setup_image(struct urun_ctx *ctx, struct container_spec *spec, struct run_args *a, struct urun_error *err)
+/* The image's config and layers, prepared for the chosen driver. */
+static int setup_image(struct urun_ctx *ctx, struct store *s, struct container_spec *spec, struct run_args *a,
+		       const char *ctr_dir, struct urun_error *err)
 {
-	struct store s;
 	struct store_image img;
-	int r = store_open(&s, &ctx->cfg, err);
+	int r = image_lookup(s, &ctx->cfg, a->image, a->pull, &a->po, &a->so, &img, err);
+	if (r < 0)
+		return r;
+	r = apply_image_config(s, &img, spec, a, err);
 	if (r == 0)
-		r = image_lookup(&s, &ctx->cfg, a->image, a->pull, &a->po, &a->so, &img, err);
+		r = rootfs_prepare(s, &ctx->cfg, &img, a->driver, ctr_dir, spec, err);
+	if (r == 0)
+		r = store_hold_image(s, &img, &a->held, &a->n_held, err);
 	if (r == 0) {
-		r = apply_image_config(&s, &img, spec, a, err);
-		if (r == 0)
-			r = store_hold_image(&s, &img, &a->held, &a->n_held, err);
-		store_image_free(&img);
+		a->image_name = xstrdup(img.name);
+		a->image_id = xstrdup(img.config);
 	}
-	store_close(&s);
+	store_image_free(&img);
 	return r;
 }
 
@@ -696,48 +718,403 @@ static void wrap_init(struct urun_ctx *ctx, struct container_spec *spec)
 	spec->init_path = find_init(&ctx->cfg);
 }
 
-int cmd_run(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err)
-{
+/* Everything `run` holds while the container lives. */
+struct run_job {
+	struct urun_ctx *ctx;
 	struct container_spec spec;
-	int r;
+	struct run_args a;
+	struct store store;
+	bool have_store;
+	struct state_dir sd;
+	struct ctr_state st;
+	bool have_record;
+	char *ctr_dir;
+	int notify;               /* detached: the waiting caller's pipe */
+	bool print_id;            /* run -d prints the id; start prints the name given */
+};
 
-	spec_init(&spec);
-	spec.caps = SECURITY_DEFAULT_CAPS;
-	spec.newuidmap = xstrdup(config_get(&ctx->cfg, "newuidmap"));
-	spec.newgidmap = xstrdup(config_get(&ctx->cfg, "newgidmap"));
+/* What a detached monitor tells the caller waiting for it. */
+struct detach_msg {
+	int32_t ok, status, code;
+	char msg[1024];
+	char hint[512];
+};
+
+static void notify_caller(struct run_job *j, const struct urun_error *err)
+{
+	struct detach_msg m = {.ok = err == NULL};
+	if (err) {
+		m.status = err->status;
+		m.code = err->code;
+		snprintf(m.msg, sizeof(m.msg), "%s", err->msg ? err->msg : "starting the container failed");
+		snprintf(m.hint, sizeof(m.hint), "%s", err->hint ? err->hint : "");
+	}
+	ssize_t w = write(j->notify, &m, sizeof(m));
+	(void)w;
+	close(j->notify);
+	j->notify = -1;
+}
+
+static int on_started(void *ud, pid_t pid, struct urun_error *err)
+{
+	struct run_job *j = ud;
+	j->st.status = CTR_RUNNING;
+	j->st.pid = pid;
+	j->st.pid_start = proc_start_time(pid);
+	j->st.monitor = getpid();
+	j->st.monitor_start = proc_start_time(getpid());
+	j->st.started = state_now();
+	j->st.finished = 0;
+	j->st.exit_code = 0;
+	free(j->st.error);
+	j->st.error = NULL;
+	int r = state_write(&j->sd, &j->st, err);
+	if (r == 0 && j->notify >= 0) {
+		/* The caller may wait for EOF on its stdout and stderr (a pipe, a
+		 * test harness): the monitor lets go of them now. */
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDERR_FILENO);
+			close(null);
+		}
+		notify_caller(j, NULL);
+	}
+	return r;
+}
+
+/* The container is gone (or never started): record it, or with --rm
+ * remove every trace of it. */
+static void finish(struct run_job *j, int status, const struct urun_error *why)
+{
+	struct urun_error e = {0};
+	if (!j->have_record)
+		return;
+	if (j->a.rm) {
+		if (j->ctr_dir && j->have_store && rootfs_remove(&j->store, j->st.id, &e) < 0)
+			log_warn("%s", e.msg);
+		urun_error_clear(&e);
+		if (state_remove(&j->sd, j->st.id, &e) < 0)
+			log_warn("%s", e.msg);
+	} else {
+		j->st.status = CTR_EXITED;
+		j->st.exit_code = status;
+		j->st.finished = state_now();
+		if (why && why->msg) {
+			free(j->st.error);
+			j->st.error = xstrdup(why->msg);
+		}
+		if (state_write(&j->sd, &j->st, &e) < 0)
+			log_warn("%s", e.msg);
+	}
+	urun_error_clear(&e);
+}
+
+static void fill_record(struct run_job *j, int argc, char **argv)
+{
+	struct ctr_state *st = &j->st;
+	const struct container_spec *spec = &j->spec;
+	free(st->image);
+	free(st->image_id);
+	st->image = xstrdup(j->a.layered ? j->a.image_name : spec->rootfs);
+	st->image_id = xstrdup(j->a.layered ? j->a.image_id : "");
+	for (char **c = spec->argv; c && *c; c++)
+		strv_push(&st->command, xstrdup(*c));
+	if (!st->create_args) {
+		for (int i = 1; i < argc; i++)
+			strv_push(&st->create_args, xstrdup(argv[i]));
+		st->image_arg = j->a.image_arg - 1;
+	}
+	free(st->driver);
+	st->driver = xstrdup(j->a.layered ? rootfs_driver_name(j->a.driver) : "none");
+	free(st->ctr_dir);
+	st->ctr_dir = j->ctr_dir ? xstrdup(j->ctr_dir) : NULL;
+	st->auto_remove = j->a.rm;
+	st->tty = spec->tty;
+	st->interactive = spec->interactive;
+	st->detached = j->a.detach;
+	for (char **e = spec->env; e && *e; e++)
+		strv_push(&st->env, xstrdup(*e));
+	st->user = spec->user ? xstrdup(spec->user) : NULL;
+	st->workdir = spec->workdir ? xstrdup(spec->workdir) : NULL;
+	st->hostname = spec->hostname ? xstrdup(spec->hostname) : NULL;
+	st->caps = spec->caps;
+	st->seccomp = spec->seccomp_unconfined ? xstrdup("unconfined")
+					       : spec->seccomp_profile ? xstrdup(spec->seccomp_profile) : NULL;
+	st->no_new_privs = spec->no_new_privs;
+	st->privileged = spec->privileged;
+	st->ns_flags = spec->ns_flags;
+	if (j->ctr_dir && j->a.detach)
+		st->log_path = xasprintf("%s/ctr.log", j->ctr_dir);
+}
+
+/* Claim the name and write the "created" record, atomically with respect
+ * to other urun processes. */
+static int create_record(struct run_job *j, struct urun_error *err)
+{
+	int r = state_lock(&j->sd, err);
+	if (r < 0)
+		return r;
+	if (!j->st.name)
+		r = state_claim_name(&j->sd, j->a.name, &j->st.name, err);
+	if (r == 0) {
+		j->st.status = CTR_CREATED;
+		if (!j->st.created)
+			j->st.created = state_now();
+		r = state_write(&j->sd, &j->st, err);
+		j->have_record = r == 0;
+	}
+	state_unlock(&j->sd);
+	return r;
+}
+
+static int wait_detached(int fd, const char *id, struct urun_error *err)
+{
+	struct detach_msg m;
+	ssize_t got;
+	while ((got = read(fd, &m, sizeof(m))) < 0 && errno == EINTR)
+		;
+	close(fd);
+	if (got != (ssize_t)sizeof(m))
+		return urun_error_set(err, 0, "the container's monitor exited before the container started");
+	if (!m.ok) {
+		m.msg[sizeof(m.msg) - 1] = m.hint[sizeof(m.hint) - 1] = '\0';
+		int r = urun_error_set(err, 0, "%s", m.msg);
+		err->code = m.code;
+		err->status = m.status;
+		if (*m.hint)
+			urun_error_hint(err, "%s", m.hint);
+		return r;
+	}
+	if (id)
+		printf("%s\n", id);
+	return 0;
+}
+
+/* Detached: a monitor process of its own, in its own session, outlives
+ * this command; the container's output goes to ctr.log. */
+static int run_detached(struct run_job *j, struct urun_error *err)
+{
+	_cleanup_free_ char *log = xasprintf("%s/ctr.log", j->ctr_dir);
+	int logfd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (logfd < 0)
+		return urun_error_set(err, errno, "creating the container's log `%s`", log);
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		close(logfd);
+		return urun_error_set(err, errno, "creating a pipe");
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(logfd);
+		close(p[0]);
+		close(p[1]);
+		return urun_error_set(err, errno, "starting the container's monitor");
+	}
+	if (pid > 0) {
+		close(logfd);
+		close(p[1]);
+		/* The monitor owns the record now. */
+		j->have_record = false;
+		return wait_detached(p[0], j->print_id ? j->st.id : NULL, err);
+	}
+	close(p[0]);
+	j->notify = p[1];
+	setsid();
+	/* Nothing of the caller's beyond stdio: a harness waiting on an
+	 * inherited fd (bats' fd 3) would hang until the container exits. */
+	int keep[64];
+	size_t nk = 0;
+	keep[nk++] = p[1];
+	keep[nk++] = logfd;
+	keep[nk++] = j->sd.fd;
+	keep[nk++] = j->sd.lockfd;
+	if (j->have_store)
+		keep[nk++] = j->store.rootfd;
+	for (size_t i = 0; i < j->a.n_held && nk < ARRAY_SIZE(keep); i++)
+		keep[nk++] = j->a.held[i];
+	close_all_except(keep, nk);
+	dup2(logfd, STDOUT_FILENO);
+	j->spec.detached = true;
+	j->spec.log_fd = logfd;
+	int r = container_run(&j->spec, &(struct container_hooks){.started = on_started, .ud = j}, err);
+	if (r < 0) {
+		if (j->notify >= 0)
+			notify_caller(j, err);
+		finish(j, EXIT_URUN, err);
+		_exit(EXIT_URUN);
+	}
+	finish(j, r, NULL);
+	_exit(0);
+}
+
+static void job_free(struct run_job *j)
+{
+	for (size_t i = 0; i < j->a.n_held; i++)
+		close(j->a.held[i]);
+	free(j->a.held);
+	strv_free(j->a.cmd);
+	free(j->a.entrypoint);
+	free(j->a.platform_buf);
+	free(j->a.image_name);
+	free(j->a.image_id);
+	if (j->have_store)
+		store_close(&j->store);
+	state_dir_close(&j->sd);
+	ctr_state_free(&j->st);
+	free(j->ctr_dir);
+	spec_free(&j->spec);
+}
+
+/* Store, driver, container directory, image or rootfs dir: everything
+ * between the record and the start. */
+static int prepare_container(struct run_job *j, bool existing, struct urun_error *err)
+{
+	struct urun_ctx *ctx = j->ctx;
+	int r;
+	if (!j->a.layered && !j->a.detach)
+		return setup_rootfs_dir(&j->spec, &j->a, err);
+	if ((r = store_open(&j->store, &ctx->cfg, err)) < 0) {
+		store_close(&j->store);
+		return r;
+	}
+	j->have_store = true;
+	if (j->a.layered) {
+		struct rootfs_choice choice;
+		if ((r = rootfs_choose(&j->store, &ctx->cfg, j->a.storage_driver, &choice, err)) < 0)
+			return r;
+		j->a.driver = choice.driver;
+		rootfs_choice_free(&choice);
+	}
+	/* A kept container has a directory in the store, so its writable
+	 * layer survives `stop`; a detached one keeps its log there; vfs
+	 * copies into it even for --rm. Without one the writable layer is a
+	 * tmpfs that vanishes with the container's mount namespace. */
+	if (!j->a.rm || j->a.detach || existing || (j->a.layered && j->a.driver == ROOTFS_VFS)) {
+		j->ctr_dir = rootfs_ctr_dir(&j->store, j->st.id);
+		if (mkdir(j->ctr_dir, 0700) < 0 && errno != EEXIST)
+			return urun_error_set(err, errno, "creating the container's directory `%s`", j->ctr_dir);
+	}
+	if (!j->a.layered)
+		return setup_rootfs_dir(&j->spec, &j->a, err);
+	return setup_image(ctx, &j->store, &j->spec, &j->a, j->ctr_dir, err);
+}
+
+/* From parsed arguments to a running container. existing: `start` of a
+ * recorded container (same id, name and writable layer). */
+static int run_job(struct run_job *j, int argc, char **argv, const struct ctr_state *existing, struct urun_error *err)
+{
+	struct urun_ctx *ctx = j->ctx;
+	struct container_spec *spec = &j->spec;
+	int r;
+	j->a.layered = !j->a.rootfs;
+	if (existing) {
+		memcpy(j->st.id, existing->id, sizeof(j->st.id));
+		j->st.name = xstrdup(existing->name);
+		j->st.created = existing->created;
+		j->st.image_arg = existing->image_arg;
+		for (char **c = existing->create_args; c && *c; c++)
+			strv_push(&j->st.create_args, xstrdup(*c));
+	} else {
+		make_id(j->st.id);
+	}
+	memcpy(spec->id, j->st.id, sizeof(spec->id));
+	if ((r = state_dir_open(&j->sd, &ctx->cfg, err)) < 0)
+		return r;
+	/* The record comes first: it claims the name (a taken one fails before
+	 * anything is pulled or copied), and a directory in the store without
+	 * a record is an orphan `container prune` may remove. Until the
+	 * container starts, this process is its monitor. */
+	j->st.monitor = getpid();
+	j->st.monitor_start = proc_start_time(getpid());
+	j->st.image = xstrdup(j->a.image);
+	if ((r = create_record(j, err)) < 0)
+		return r;
+	if ((r = prepare_container(j, existing != NULL, err)) != 0) {
+		struct urun_error e = {0};
+		if (j->ctr_dir && !existing && j->have_store)
+			rootfs_remove(&j->store, j->st.id, &e);
+		urun_error_clear(&e);
+		/* A new container that never got set up leaves nothing; `start` of
+		 * a recorded one keeps its record. */
+		if (!existing)
+			state_remove(&j->sd, j->st.id, &e);
+		urun_error_clear(&e);
+		j->have_record = false;
+		return r;
+	}
+	if (spec->init)
+		wrap_init(ctx, spec);
+	/* `urun alpine sh` in a terminal behaves like `podman run -it --rm`. */
+	if (ctx->shorthand && !spec->interactive && !spec->tty && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+		spec->interactive = spec->tty = true;
+	if (!spec->hostname)
+		spec->hostname = xstrndup(spec->id, 12);
+	fill_record(j, argc, argv);
+	if ((r = state_write(&j->sd, &j->st, err)) < 0)
+		return r;
+	if (j->a.detach)
+		return run_detached(j, err);
+	r = container_run(spec, &(struct container_hooks){.started = on_started, .ud = j}, err);
+	finish(j, r < 0 ? EXIT_URUN : r, r < 0 ? err : NULL);
+	return r;
+}
+
+static void job_init(struct run_job *j, struct urun_ctx *ctx)
+{
+	memset(j, 0, sizeof(*j));
+	j->ctx = ctx;
+	j->notify = -1;
+	j->sd.fd = j->sd.lockfd = -1;
+	j->a.so.tls_verify = -1;
+	struct container_spec *spec = &j->spec;
+	spec_init(spec);
+	spec->caps = SECURITY_DEFAULT_CAPS;
+	spec->newuidmap = xstrdup(config_get(&ctx->cfg, "newuidmap"));
+	spec->newgidmap = xstrdup(config_get(&ctx->cfg, "newgidmap"));
 	const char *prof = config_get(&ctx->cfg, "seccomp_profile");
 	if (*prof)
-		spec.seccomp_profile = xstrdup(prof);
+		spec->seccomp_profile = xstrdup(prof);
 	long long st;
 	if (parse_int(config_get(&ctx->cfg, "stop_timeout"), 0, 86400, &st) == 0)
-		spec.stop_timeout = (int)st;
+		spec->stop_timeout = (int)st;
+}
 
-	struct run_args a = {.so = {.tls_verify = -1}};
-	r = parse_run_args(argc, argv, &spec, &a, err);
+int cmd_run(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err)
+{
+	struct run_job j;
+	job_init(&j, ctx);
+	j.print_id = true;
+	int r = parse_run_args(argc, argv, &j.spec, &j.a, err);
+	if (r == 0 && ctx->shorthand)
+		j.a.rm = true;
 	if (r == 0)
-		r = a.rootfs ? setup_rootfs_dir(&spec, &a, err) : setup_image(ctx, &spec, &a, err);
-	strv_free(a.cmd);
-	free(a.entrypoint);
-	free(a.platform_buf);
-	if (r != 0) {
-		for (size_t i = 0; i < a.n_held; i++)
-			close(a.held[i]);
-		free(a.held);
-		spec_free(&spec);
-		return r > 0 ? 0 : r;
+		r = run_job(&j, argc, argv, NULL, err);
+	job_free(&j);
+	return r > 0 && !j.a.detach ? r : r < 0 ? r : (r > 0 ? r : 0);
+}
+
+int run_start(struct urun_ctx *ctx, const struct ctr_state *st, bool attach, struct urun_error *err)
+{
+	struct run_job j;
+	job_init(&j, ctx);
+	/* Replay the recorded `run` arguments, with the image pinned to the
+	 * id it was created from: a retagged name must not change the layers
+	 * under an existing writable layer. */
+	_cleanup_strv_ char **argv = NULL;
+	strv_push(&argv, xstrdup("run"));
+	size_t n = strv_len(st->create_args);
+	for (size_t i = 0; i < n; i++)
+		strv_push(&argv, xstrdup((int)i == st->image_arg && st->image_id && *st->image_id ? st->image_id
+										       : st->create_args[i]));
+	optind = 0;
+	int r = parse_run_args((int)n + 1, argv, &j.spec, &j.a, err);
+	if (r == 0) {
+		j.a.pull = PULL_NEVER;
+		j.a.detach = !attach;
+		r = run_job(&j, (int)n + 1, argv, st, err);
 	}
-	if (spec.init)
-		wrap_init(ctx, &spec);
-	/* `urun alpine sh` in a terminal behaves like `podman run -it`. */
-	if (ctx->shorthand && !spec.interactive && !spec.tty && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
-		spec.interactive = spec.tty = true;
-	make_id(spec.id);
-	if (!spec.hostname)
-		spec.hostname = xstrndup(spec.id, 12);
-	r = container_run(&spec, err);
-	for (size_t i = 0; i < a.n_held; i++)
-		close(a.held[i]);
-	free(a.held);
-	spec_free(&spec);
+	job_free(&j);
 	return r;
 }

@@ -28,6 +28,23 @@ int cmd_rmi(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err)
 int cmd_tag(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
 int cmd_image(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
 int cmd_unshare(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
+int cmd_ps(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
+int cmd_stop(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
+int cmd_kill(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
+int cmd_rm(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
+int cmd_logs(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
+int cmd_start(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
+int cmd_exec(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
+int cmd_inspect(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
+int cmd_info(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
+int cmd_container(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
+int cmd_container_prune(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
+/* images_too: `urun inspect` falls back to images for a name that is no container. */
+int cmd_container_inspect(int argc, char **argv, struct urun_ctx *ctx, bool images_too, struct urun_error *err);
+
+struct ctr_state;
+/* `start`: run a recorded container again (cmd-run.c). */
+int run_start(struct urun_ctx *ctx, const struct ctr_state *st, bool attach, struct urun_error *err);
 
 /* Shared option-error helper: "unknown option" plus the verb's usage line. */
 int cmd_bad_option(struct urun_error *err, const char *verb, const char *usage, const char *opt);

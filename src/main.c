@@ -15,15 +15,25 @@ struct verb {
 };
 
 static const struct verb verbs[] = {
+	{"container", cmd_container, "container ls, rm, prune, ... (the container verbs, grouped)"},
+	{"exec", cmd_exec, "run a command in a running container"},
 	{"image", cmd_image, "image inspect, image prune (and ls, rm, pull, tag)"},
 	{"images", cmd_images, "list the images in your store"},
 	{"import", cmd_import, "make an image of a root filesystem tarball"},
+	{"info", cmd_info, "show how urun is set up here, and what does not work"},
+	{"inspect", cmd_inspect, "show a container (or an image) as JSON"},
+	{"kill", cmd_kill, "send a signal to containers"},
 	{"load", cmd_load, "copy the images of an oci-archive or docker-archive into your store"},
 	{"login", cmd_login, "store credentials for a registry"},
 	{"logout", cmd_logout, "remove stored credentials for a registry"},
+	{"logs", cmd_logs, "show a detached container's output"},
+	{"ps", cmd_ps, "list containers"},
 	{"pull", cmd_pull, "copy an image from a registry into your store"},
+	{"rm", cmd_rm, "remove containers"},
 	{"rmi", cmd_rmi, "remove images from your store"},
 	{"run", cmd_run, "run a command in a new container"},
+	{"start", cmd_start, "start stopped containers again"},
+	{"stop", cmd_stop, "stop containers (SIGTERM, then SIGKILL)"},
 	{"tag", cmd_tag, "give an image another name"},
 	{"unshare", cmd_unshare, "run a command in your user namespace (to manage the store's files)"},
 };

@@ -26,7 +26,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
-static const char *const subdirs[] = {"blobs", "blobs/sha256", "layers", "locks", "tmp", "mnt"};
+static const char *const subdirs[] = {"blobs", "blobs/sha256", "layers", "locks", "tmp", "mnt", "containers"};
 
 static char *default_root(void)
 {
@@ -264,7 +264,7 @@ static int remove_in_userns(void *arg)
 	return r < 0 && r != -ENOENT ? r : 0;
 }
 
-static int remove_tree(struct store *s, int dirfd, const char *name, struct urun_error *err)
+int store_remove_tree(struct store *s, int dirfd, const char *name, struct urun_error *err)
 {
 	struct remove_job j = {.dirfd = dirfd, .name = name};
 	return userns_call(&s->ids, remove_in_userns, &j, err);
@@ -286,7 +286,7 @@ static void remove_stale_tmp(struct store *s, int tmpfd, const char *hex)
 		if (strncmp(de->d_name, hex, hl) == 0 && de->d_name[hl] == '.') {
 			struct urun_error e = {0};
 			log_debug("removing stale `%s`", de->d_name);
-			remove_tree(s, tmpfd, de->d_name, &e);
+			store_remove_tree(s, tmpfd, de->d_name, &e);
 			urun_error_clear(&e);
 		}
 }
@@ -393,7 +393,7 @@ int store_layer_finish(struct store_layer_tx *tx, int feed_r, struct urun_error 
 		/* The download failed: the child saw a short stream; make sure
 		 * nothing of it stays. */
 		struct urun_error e3 = {0};
-		remove_tree(tx->s, tx->tmpfd, tx->tmp_name, &e3);
+		store_remove_tree(tx->s, tx->tmpfd, tx->tmp_name, &e3);
 		urun_error_clear(&e3);
 		r = feed_r;
 	} else if (got != (ssize_t)sizeof(out)) {
@@ -665,7 +665,7 @@ int store_prune(struct store *s, uint64_t *removed, struct urun_error *err)
 				int lk = lock_file(s, "", dg, LOCK_EX | LOCK_NB);
 				if (lk < 0)
 					continue;
-				r = remove_tree(s, dirfd(d), de->d_name, err);
+				r = store_remove_tree(s, dirfd(d), de->d_name, err);
 				close(lk);
 			} else if (unlinkat(dirfd(d), de->d_name, 0) < 0) {
 				r = urun_error_set(err, errno, "removing blob `%s`", de->d_name);

@@ -40,6 +40,9 @@ int store_put_blob(struct store *s, const char *digest, const void *buf, size_t 
 int store_get_blob(struct store *s, const char *digest, char **buf, size_t *len, struct urun_error *err);
 
 bool store_has_layer(struct store *s, const char *diff_id);
+/* Remove dirfd/name recursively inside the store's user namespace (its
+ * files may belong to subordinate ids); a missing one is fine. */
+int store_remove_tree(struct store *s, int dirfd, const char *name, struct urun_error *err);
 /* Absolute path of an unpacked layer. */
 char *store_layer_path(struct store *s, const char *diff_id);
 

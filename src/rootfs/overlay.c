@@ -1,12 +1,16 @@
-/* overlay.c: the kernel overlay driver. Layers stay as pulled (lower
- * dirs); writes go to an upper dir on a tmpfs that exists only in the
- * container's mount namespace, so the image never changes and nothing
- * needs removing when the container ends. */
-#include "rootfs/rootfs.h"
+/* overlay.c: the layered drivers' shared part: the lowerdir list for kernel
+ * overlay and fuse-overlayfs, the container's writable dirs, and the probe
+ * that tells whether kernel overlay can be mounted by this user here. */
+#include "rootfs/rootfs-int.h"
 #include "util/cleanup.h"
 
-int rootfs_overlay_prepare(struct store *s, const struct store_image *img, struct container_spec *spec,
-			   struct urun_error *err)
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+int rootfs_lowerdirs(struct store *s, const struct store_image *img, char **out, struct urun_error *err)
 {
 	size_t n = strv_len(img->layers);
 	if (n == 0)
@@ -27,11 +31,99 @@ int rootfs_overlay_prepare(struct store *s, const struct store_image *img, struc
 		free(lower);
 		lower = t;
 	}
-	free(spec->rootfs_overlay_lower);
-	spec->rootfs_overlay_lower = lower;
+	*out = lower;
+	return 0;
+}
+
+int rootfs_layered_prepare(struct store *s, const struct store_image *img, const char *ctr_dir,
+			   struct container_spec *spec, struct urun_error *err)
+{
+	int r = rootfs_lowerdirs(s, img, &spec->rootfs_lower, err);
+	if (r < 0)
+		return r;
 	free(spec->rootfs_scratch);
 	spec->rootfs_scratch = xasprintf("%s/mnt", s->root);
-	/* For a single layer the lowerdir needs a second entry or no upper;
-	 * overlay accepts a single lower with an upper, so nothing special. */
+	if (!ctr_dir)
+		return 0;
+	static const char *const dirs[] = {"upper", "work", "merged"};
+	_cleanup_close_ int d = open(ctr_dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (d < 0)
+		return urun_error_set(err, errno, "opening the container's directory `%s`", ctr_dir);
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
+		if (mkdirat(d, dirs[i], 0755) < 0 && errno != EEXIST)
+			return urun_error_set(err, errno, "creating `%s/%s`", ctr_dir, dirs[i]);
+	spec->rootfs_upper = xasprintf("%s/upper", ctr_dir);
+	spec->rootfs_work = xasprintf("%s/work", ctr_dir);
+	spec->rootfs_merged = xasprintf("%s/merged", ctr_dir);
 	return 0;
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* In a child: a user namespace with a single-id map (no helper needed)
+ * and a mount namespace, then kernel overlay with userxattr on dirs in the
+ * store's own filesystem, where upper dirs will live. Exit status: errno. */
+int rootfs_probe_overlay(struct store *s, char *why, size_t len)
+{
+	_cleanup_free_ char *base = xasprintf("%s/tmp/probe-XXXXXX", s->root);
+	if (!mkdtemp(base)) {
+		snprintf(why, len, "cannot create a test directory in `%s/tmp`: %s", s->root, strerror(errno));
+		return -errno;
+	}
+	static const char *const dirs[] = {"lower", "upper", "work", "merged"};
+	int bfd = open(base, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	for (size_t i = 0; bfd >= 0 && i < ARRAY_SIZE(dirs); i++)
+		mkdirat(bfd, dirs[i], 0755);
+	uid_t uid = getuid();
+	gid_t gid = getgid();
+	pid_t pid = fork();
+	if (pid == 0) {
+		char map[64];
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
+			_exit(errno & 0xff);
+		snprintf(map, sizeof(map), "0 %u 1", (unsigned)uid);
+		write_file("/proc/self/setgroups", "deny");
+		if (write_file("/proc/self/uid_map", map) < 0)
+			_exit(errno & 0xff);
+		snprintf(map, sizeof(map), "0 %u 1", (unsigned)gid);
+		if (write_file("/proc/self/gid_map", map) < 0)
+			_exit(errno & 0xff);
+		char *opts = xasprintf("lowerdir=%s/lower,upperdir=%s/upper,workdir=%s/work,userxattr", base, base, base);
+		char *merged = xasprintf("%s/merged", base);
+		_exit(mount("overlay", merged, "overlay", 0, opts) < 0 ? (errno & 0xff) : 0);
+	}
+	int st = 0;
+	int r = 0;
+	if (pid < 0)
+		r = -errno;
+	else {
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		r = WIFEXITED(st) ? -WEXITSTATUS(st) : -EIO;
+	}
+	/* overlay leaves work/work (mode 0) behind: empty, ours to remove. */
+	if (bfd >= 0) {
+		_cleanup_close_ int w = openat(bfd, "work", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (w >= 0)
+			unlinkat(w, "work", AT_REMOVEDIR);
+		for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
+			unlinkat(bfd, dirs[i], AT_REMOVEDIR);
+		close(bfd);
+	}
+	rmdir(base);
+	if (r < 0)
+		snprintf(why, len, "kernel overlay cannot be mounted in a user namespace on `%s`: %s", s->root,
+			 strerror(-r));
+	else
+		snprintf(why, len, "a test mount of kernel overlay (userxattr) in a user namespace succeeded on `%s`",
+			 s->root);
+	return r;
 }

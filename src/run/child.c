@@ -260,9 +260,11 @@ void child_main(const struct child_ctx *ctx)
 	/* If urun dies, so does the container: it has no other owner. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* Wait until the parent wrote our uid/gid maps; EOF means it gave up. */
-	if (read(ctx->sync_fd, &c, 1) != 1)
-		_exit(125);
-	close(ctx->sync_fd);
+	if (!ctx->join) {
+		if (read(ctx->sync_fd, &c, 1) != 1)
+			_exit(125);
+		close(ctx->sync_fd);
+	}
 
 	sigset_t all;
 	sigemptyset(&all);
@@ -273,15 +275,22 @@ void child_main(const struct child_ctx *ctx)
 	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
 		report(ctx, 125, errno, "becoming root in the user namespace");
 
-	if (spec->ns_flags & CLONE_NEWNET)
-		loopback_up();
-	if ((spec->ns_flags & CLONE_NEWUTS) && spec->hostname &&
-	    sethostname(spec->hostname, strlen(spec->hostname)) < 0)
-		report(ctx, 125, errno, "setting the hostname");
-
-	r = mounts_apply(ctx->mounts, mounts_root(ctx->mounts, spec), msg, sizeof(msg));
-	if (r < 0)
-		report(ctx, 125, -r, "%s", msg);
+	if (!ctx->join) {
+		if (spec->ns_flags & CLONE_NEWNET)
+			loopback_up();
+		if ((spec->ns_flags & CLONE_NEWUTS) && spec->hostname &&
+		    sethostname(spec->hostname, strlen(spec->hostname)) < 0)
+			report(ctx, 125, errno, "setting the hostname");
+		/* pivot_root moves the root of every process in the mount
+		 * namespace whose root is the old one: fuse-overlayfs, which the
+		 * monitor started in this namespace, would lose the layers'
+		 * paths. The container takes a copy of the namespace instead. */
+		if (spec->rootfs_fuse && unshare(CLONE_NEWNS) < 0)
+			report(ctx, 125, errno, "creating the container's mount namespace");
+		r = mounts_apply(ctx->mounts, mounts_root(ctx->mounts, spec), msg, sizeof(msg));
+		if (r < 0)
+			report(ctx, 125, -r, "%s", msg);
+	}
 	int tty = -1;
 	if (spec->tty && (tty = tty_child_setup(ctx->report_fd, msg, sizeof(msg))) < 0)
 		report(ctx, 125, -tty, "%s", msg);
@@ -355,6 +364,11 @@ void child_main(const struct child_ctx *ctx)
 		if (ctx->stdin_fd >= 0) {
 			dup2(ctx->stdin_fd, STDIN_FILENO);
 			close(ctx->stdin_fd);
+		}
+		/* Detached: output goes to the container's log. */
+		if (spec->detached && spec->log_fd >= 0) {
+			dup2(spec->log_fd, STDOUT_FILENO);
+			dup2(spec->log_fd, STDERR_FILENO);
 		}
 	}
 

@@ -22,6 +22,8 @@ struct child_ctx {
 	int report_fd;  /* our end of a SOCK_SEQPACKET pair (O_CLOEXEC): a report,
 			 * or the pty master for -t */
 	int stdin_fd;   /* dup'ed onto 0 when >= 0 (/dev/null without -i) */
+	bool join;      /* exec: already in the container's namespaces and root;
+			 * no id maps to wait for, nothing to mount */
 };
 
 /* Never returns: execs the command or _exit()s after reporting. */

@@ -1,11 +1,13 @@
 /* monitor.c: urun's side of a running container. It clones the child into
  * new namespaces, writes its id maps, releases it, then stays as the
  * monitor: forwards signals, relays the terminal, collects the exit status. */
+#include "rootfs/rootfs.h"
 #include "run/cgroup.h"
 #include "run/child.h"
 #include "run/container.h"
 #include "run/mounts.h"
 #include "run/security.h"
+#include "run/state.h"
 #include "run/tty.h"
 #include "run/userns.h"
 #include "util/cleanup.h"
@@ -135,17 +137,26 @@ struct launch {
 	struct security_plan sec;
 	struct monitor m;
 	struct cgroup_handle cg;
+	struct rootfs_fuse fuse;
 	int sync[2];    /* parent -> child: "your id maps are written" */
 	int sock[2];    /* child -> parent: report or pty master; EOF at exec */
-	int devnull;
+	int devnull;     /* the child's stdin: /dev/null, or a pipe's read end (-d -i) */
+	int stdin_hold;  /* -d -i: the write end, held open so the command waits for input */
 	sigset_t mask, oldmask;
 	bool masked;
 };
 
+static void launch_init(struct launch *l, const struct container_spec *spec)
+{
+	*l = (struct launch){.sync = {-1, -1}, .sock = {-1, -1}, .devnull = -1, .stdin_hold = -1,
+			     .cg = {.dirfd = -1, .parentfd = -1}, .fuse = {.pid = -1, .errfd = -1},
+			     .m = {.sigfd = -1, .timerfd = -1, .stop_timeout = spec->stop_timeout}};
+}
+
 static void launch_cleanup(struct launch *l)
 {
 	int *fds[] = {&l->sync[0], &l->sync[1], &l->sock[0], &l->sock[1], &l->devnull, &l->m.sigfd,
-		      &l->m.timerfd};
+		      &l->m.timerfd, &l->stdin_hold};
 	if (l->m.child > 0) {
 		/* Only reached on a failure before the monitor loop. */
 		kill(l->m.child, SIGKILL);
@@ -159,6 +170,7 @@ static void launch_cleanup(struct launch *l)
 	if (l->masked)
 		sigprocmask(SIG_SETMASK, &l->oldmask, NULL);
 	tty_relay_free(l->m.tty);
+	rootfs_fuse_stop(&l->fuse);
 	cgroup_cleanup(&l->cg);
 	mounts_plan_free(&l->plan);
 	security_plan_free(&l->sec);
@@ -178,10 +190,19 @@ static int launch_prepare(struct container_spec *spec, struct launch *l, struct 
 	}
 	if ((r = security_plan(spec, &l->sec, err)) < 0 || (r = cgroup_setup(spec, spec->id, &l->cg, err)) < 0)
 		return r;
-	if (spec->tty && (r = tty_relay_new(&l->m.tty, spec->interactive, err)) < 0)
+	/* Detached, nobody types into the pty: the monitor keeps it open. */
+	if (spec->tty && (r = tty_relay_new(&l->m.tty, spec->interactive && !spec->detached, err)) < 0)
 		return r;
 	if (!spec->interactive && !spec->tty && (l->devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
 		return urun_error_set(err, errno, "opening /dev/null");
+	if (spec->detached && spec->interactive && !spec->tty) {
+		/* docker run -di: stdin stays open, nobody writes to it. */
+		int p[2];
+		if (pipe2(p, O_CLOEXEC) < 0)
+			return urun_error_set(err, errno, "creating a pipe");
+		l->devnull = p[0];
+		l->stdin_hold = p[1];
+	}
 	if (pipe2(l->sync, O_CLOEXEC) < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, l->sock) < 0)
 		return urun_error_set(err, errno, "creating pipes");
 	return 0;
@@ -238,11 +259,10 @@ static int await_exec(struct launch *l, struct urun_error *err)
 	}
 }
 
-static int launch_start(struct container_spec *spec, struct launch *l, struct urun_error *err)
+/* Block the signals we forward before clone, so none is lost between
+ * clone and the signalfd; the child unblocks them before exec. */
+static int block_signals(struct launch *l, struct urun_error *err)
 {
-	int r;
-	/* Block the signals we forward before clone, so none is lost between
-	 * clone and the signalfd; the child unblocks them before exec. */
 	sigemptyset(&l->mask);
 	sigaddset(&l->mask, SIGCHLD);
 	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
@@ -252,6 +272,14 @@ static int launch_start(struct container_spec *spec, struct launch *l, struct ur
 	l->m.sigfd = signalfd(-1, &l->mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (l->m.sigfd < 0)
 		return urun_error_set(err, errno, "creating a signalfd");
+	return 0;
+}
+
+static int launch_start(struct container_spec *spec, struct launch *l, struct urun_error *err)
+{
+	int r;
+	if ((r = block_signals(l, err)) < 0)
+		return r;
 
 	log_debug("clone");
 	pid_t pid = clone_child(spec->ns_flags);
@@ -276,6 +304,8 @@ static int launch_start(struct container_spec *spec, struct launch *l, struct ur
 	log_debug("writing id maps for %d", (int)pid);
 	if ((r = userns_write_maps(pid, spec, err)) < 0 || (r = cgroup_enter(&l->cg, pid, err)) < 0)
 		return r;
+	if (spec->rootfs_fuse && (r = rootfs_fuse_start(spec, pid, &l->fuse, err)) < 0)
+		return r;
 	if (write(l->sync[1], "g", 1) != 1)
 		return urun_error_set(err, errno, "releasing the container process");
 	close(l->sync[1]);
@@ -286,13 +316,103 @@ static int launch_start(struct container_spec *spec, struct launch *l, struct ur
 	return 0;
 }
 
-int container_run(struct container_spec *spec, struct urun_error *err)
+int container_run(struct container_spec *spec, const struct container_hooks *hooks, struct urun_error *err)
 {
-	struct launch l = {.sync = {-1, -1}, .sock = {-1, -1}, .devnull = -1, .cg = {.dirfd = -1, .parentfd = -1},
-			   .m = {.sigfd = -1, .timerfd = -1, .stop_timeout = spec->stop_timeout}};
+	struct launch l;
+	launch_init(&l, spec);
 	int r = launch_prepare(spec, &l, err);
 	if (r == 0)
 		r = launch_start(spec, &l, err);
+	if (r == 0 && hooks && hooks->started)
+		r = hooks->started(hooks->ud, l.m.child, err);
+	if (r == 0) {
+		if (l.m.tty)
+			tty_relay_start(l.m.tty);
+		r = monitor_loop(&l.m);
+		l.m.child = 0;
+	}
+	launch_cleanup(&l);
+	return r;
+}
+
+/* The exec'd process must be a child of this monitor (to be waited for and
+ * signalled) and inside the container's pid namespace, which setns only
+ * gives to children of the caller: an intermediate process joins the
+ * namespaces and clones it with CLONE_PARENT, then exits. */
+static int exec_start(struct container_spec *spec, struct launch *l, int pidfd, unsigned long nsflags,
+		      struct urun_error *err)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return urun_error_set(err, errno, "creating a pipe");
+	pid_t mid = fork();
+	if (mid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return urun_error_set(err, errno, "forking");
+	}
+	if (mid == 0) {
+		close(p[0]);
+		close(l->sock[0]);
+		int e = setns(pidfd, (int)nsflags) < 0 ? errno : 0;
+		pid_t g = e ? -1 : clone_child(CLONE_PARENT);
+		if (g == 0) {
+			struct child_ctx ctx = {.spec = spec,
+						.security = &l->sec,
+						.sync_fd = -1,
+						.report_fd = l->sock[1],
+						.stdin_fd = l->devnull,
+						.join = true};
+			child_main(&ctx);
+		}
+		int msg[2] = {(int)g, g < 0 && !e ? errno : e};
+		ssize_t w = write(p[1], msg, sizeof(msg));
+		(void)w;
+		_exit(0);
+	}
+	close(p[1]);
+	close(l->sock[1]);
+	l->sock[1] = -1;
+	int msg[2] = {-1, EIO};
+	ssize_t got = read(p[0], msg, sizeof(msg));
+	close(p[0]);
+	waitpid(mid, NULL, 0);
+	if (got != (ssize_t)sizeof(msg) || msg[0] < 0)
+		return urun_error_set(err, msg[1], "joining the container's namespaces");
+	l->m.child = msg[0];
+	return await_exec(l, err);
+}
+
+static int exec_prepare(struct container_spec *spec, struct launch *l, struct urun_error *err)
+{
+	int r;
+	if ((r = security_plan(spec, &l->sec, err)) < 0)
+		return r;
+	if (spec->tty && (r = tty_relay_new(&l->m.tty, spec->interactive, err)) < 0)
+		return r;
+	if (!spec->interactive && !spec->tty && (l->devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
+		return urun_error_set(err, errno, "opening /dev/null");
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, l->sock) < 0)
+		return urun_error_set(err, errno, "creating a socket pair");
+	return block_signals(l, err);
+}
+
+int container_exec(struct container_spec *spec, pid_t pid, uint64_t pid_start, struct urun_error *err)
+{
+	struct launch l;
+	launch_init(&l, spec);
+	_cleanup_close_ int pidfd = sys_pidfd_open(pid, 0);
+	/* Checked after opening: the pidfd pins the process we verified. */
+	if (pidfd < 0 || proc_start_time(pid) != pid_start)
+		return urun_error_set(err, pidfd < 0 ? errno : ESRCH, "the container is not running");
+	/* setns with a pidfd enters the user namespace first, so the
+	 * capabilities it grants cover joining the others. */
+	unsigned long nsflags = CLONE_NEWUSER | CLONE_NEWNS | (spec->ns_flags & (CLONE_NEWPID | CLONE_NEWUTS |
+										   CLONE_NEWIPC | CLONE_NEWNET |
+										   CLONE_NEWCGROUP));
+	int r = exec_prepare(spec, &l, err);
+	if (r == 0)
+		r = exec_start(spec, &l, pidfd, nsflags, err);
 	if (r == 0) {
 		if (l.m.tty)
 			tty_relay_start(l.m.tty);

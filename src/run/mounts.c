@@ -111,16 +111,27 @@ int mounts_plan(const struct container_spec *spec, struct mount_plan *plan, stru
 {
 	int r;
 	memset(plan, 0, sizeof(*plan));
-	if (spec->rootfs_scratch) {
-		/* userxattr: unprivileged overlay reads whiteouts and opaque marks
-		 * from user.overlay.* (and disables redirect_dir and metacopy, whose
-		 * xattrs a user could forge). */
-		plan->scratch = spec->rootfs_scratch;
-		plan->overlay_data = xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work,userxattr",
-					       spec->rootfs_overlay_lower, spec->rootfs_scratch, spec->rootfs_scratch);
-		plan->merged = xasprintf("%s/merged", spec->rootfs_scratch);
-		if (strlen(plan->overlay_data) > 4000)
-			return urun_error_set(err, 0, "the image has too many layers for one overlay mount");
+	if (spec->rootfs_lower) {
+		/* Without an upper dir the writable layer is a tmpfs on the scratch
+		 * dir, private to this mount namespace. */
+		bool ephemeral = !spec->rootfs_upper;
+		plan->merged = ephemeral ? xasprintf("%s/merged", spec->rootfs_scratch) : xstrdup(spec->rootfs_merged);
+		/* fuse-overlayfs: the monitor mounted it (and the tmpfs) already. */
+		if (!spec->rootfs_fuse) {
+			plan->scratch = ephemeral ? spec->rootfs_scratch : NULL;
+			/* userxattr: unprivileged overlay reads whiteouts and opaque
+			 * marks from user.overlay.* (and disables redirect_dir and
+			 * metacopy, whose xattrs a user could forge). */
+			if (ephemeral)
+				plan->overlay_data = xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work,userxattr",
+							       spec->rootfs_lower, spec->rootfs_scratch,
+							       spec->rootfs_scratch);
+			else
+				plan->overlay_data = xasprintf("lowerdir=%s,upperdir=%s,workdir=%s,userxattr",
+							       spec->rootfs_lower, spec->rootfs_upper, spec->rootfs_work);
+			if (strlen(plan->overlay_data) > 4000)
+				return urun_error_set(err, 0, "the image has too many layers for one overlay mount");
+		}
 	}
 
 	/* proc is mountable only with a pid namespace owned by our userns; with
@@ -503,21 +514,24 @@ static int apply_readonly(int rootfd, const struct mount_op *op, char *msg, size
 	return 0;
 }
 
-/* The container's writable layer lives on a tmpfs in this mount namespace
- * only: it disappears with the container, and nothing needs cleaning up. */
+/* The writable layer: on disk for a container that is kept (so `start`
+ * finds it again), else on a tmpfs in this mount namespace only, which
+ * disappears with the container and needs no cleaning up. */
 static int mount_layered_root(const struct mount_plan *plan, char *msg, size_t len)
 {
 	static const char *const dirs[] = {"upper", "work", "merged"};
-	if (mount("tmpfs", plan->scratch, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
-		return fail(msg, len, errno, "mounting a tmpfs for the container's writable layer");
-	int d = open(plan->scratch, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	for (size_t i = 0; d >= 0 && i < ARRAY_SIZE(dirs); i++)
-		if (mkdirat(d, dirs[i], 0755) < 0) {
+	if (plan->scratch) {
+		if (mount("tmpfs", plan->scratch, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+			return fail(msg, len, errno, "mounting a tmpfs for the container's writable layer");
+		int d = open(plan->scratch, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		for (size_t i = 0; d >= 0 && i < ARRAY_SIZE(dirs); i++)
+			if (mkdirat(d, dirs[i], 0755) < 0) {
+				close(d);
+				return fail(msg, len, errno, "creating the overlay directories");
+			}
+		if (d >= 0)
 			close(d);
-			return fail(msg, len, errno, "creating the overlay directories");
-		}
-	if (d >= 0)
-		close(d);
+	}
 	if (mount("overlay", plan->merged, "overlay", 0, plan->overlay_data) < 0)
 		return fail(msg, len, errno, "mounting the image's layers with overlay");
 	return 0;
@@ -535,7 +549,7 @@ int mounts_apply(const struct mount_plan *plan, const char *rootfs, char *msg, s
 	/* Nothing we mount may propagate back to the host's mount namespace. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return fail(msg, len, errno, "making mounts private");
-	if (plan->scratch && (r = mount_layered_root(plan, msg, len)) < 0)
+	if (plan->overlay_data && (r = mount_layered_root(plan, msg, len)) < 0)
 		return r;
 	/* pivot_root needs the new root to be a mount point. */
 	if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)

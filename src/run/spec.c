@@ -13,13 +13,18 @@ void spec_init(struct container_spec *spec)
 	spec->host_gid = getgid();
 	spec->no_new_privs = true;
 	spec->stop_timeout = 10;
+	spec->log_fd = -1;
 }
 
 void spec_free(struct container_spec *spec)
 {
 	free(spec->rootfs);
 	free(spec->rootfs_scratch);
-	free(spec->rootfs_overlay_lower);
+	free(spec->rootfs_lower);
+	free(spec->rootfs_upper);
+	free(spec->rootfs_work);
+	free(spec->rootfs_merged);
+	free(spec->fuse_overlayfs);
 	strv_free(spec->argv);
 	strv_free(spec->env);
 	free(spec->workdir);

@@ -39,12 +39,18 @@ enum userns_mode { USERNS_AUTO, USERNS_KEEP_ID, USERNS_SINGLE };
 struct container_spec {
 	char id[65];             /* 64 hex digits; the first 12 are the short id */
 	char *rootfs;            /* host directory holding the root filesystem */
-	/* Layered root: the child mounts a tmpfs on rootfs_scratch (in its own
-	 * mount namespace), creates upper/ work/ merged/ there, mounts overlay
-	 * with rootfs_overlay_lower (lowerdir=, top layer first) on merged/ and
-	 * uses that as the root. NULL: rootfs is used as it is. */
+	/* Layered root (see rootfs/rootfs.h). rootfs_lower: overlay lowerdir=
+	 * (top layer first). rootfs_upper/rootfs_work: the writable layer on
+	 * disk; NULL: a tmpfs mounted on rootfs_scratch in the container's own
+	 * mount namespace (gone with it: --rm). rootfs_merged: the mount point,
+	 * the container's root. With rootfs_fuse the monitor mounts it with
+	 * fuse-overlayfs inside the container's namespaces before releasing
+	 * the child; otherwise the child mounts kernel overlay. */
+	char *rootfs_lower;
+	char *rootfs_upper, *rootfs_work, *rootfs_merged;
 	char *rootfs_scratch;
-	char *rootfs_overlay_lower;
+	bool rootfs_fuse;
+	char *fuse_overlayfs;    /* binary path */
 	bool workdir_create;     /* the image's WorkingDir: created when missing, as podman does */
 	bool rootfs_readonly;    /* --read-only */
 	char **argv;             /* command and arguments (NULL-terminated) */
@@ -84,6 +90,11 @@ struct container_spec {
 	int64_t memory_limit;    /* bytes, 0 none */
 	int64_t cpu_quota_us;    /* per 100ms period, 0 none */
 	int64_t pids_limit;      /* 0 none */
+
+	/* Detached (-d): stdout and stderr go to log_fd; the monitor holds
+	 * stdin (-i) or the pty master (-t), and relays the pty into log_fd. */
+	bool detached;
+	int log_fd;
 
 	int stop_timeout;        /* seconds after a forwarded TERM/INT/HUP/QUIT before SIGKILL */
 	bool quiet;

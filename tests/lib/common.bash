@@ -7,6 +7,13 @@
 : "${URUN_TEST_CACHE:=${BATS_RUN_TMPDIR:-/tmp}/urun-cache-$(id -u)}"
 export URUN URUN_TEST_CACHE
 
+# Container records (runtime dir) per test file, so suites neither see nor
+# slow down each other; a test that wants its own sets XDG_RUNTIME_DIR itself.
+if [ -n "${BATS_FILE_TMPDIR:-}" ]; then
+	export XDG_RUNTIME_DIR="$BATS_FILE_TMPDIR/run"
+	mkdir -p -m 0700 "$XDG_RUNTIME_DIR"
+fi
+
 # Skip the whole file when running as root: urun's promise is about
 # unprivileged users, and root would hide every permission problem.
 require_unprivileged() {
