@@ -12,33 +12,26 @@
 
 static const char logs_usage[] = "Usage: urun logs [-f] [-n|--tail N] CONTAINER";
 
-/* Offset where the last n lines start. */
+/* Offset where the last n lines start: after the n-th newline from the
+ * end, not counting one that ends the file. */
 static off_t tail_offset(int fd, long n)
 {
 	struct stat st;
 	if (n < 0 || fstat(fd, &st) < 0)
 		return 0;
+	if (n == 0)
+		return st.st_size;
 	off_t pos = st.st_size;
 	char buf[8192];
 	long lines = 0;
-	/* A final newline ends the last line; it does not start another. */
-	bool first = true;
 	while (pos > 0) {
 		size_t chunk = pos > (off_t)sizeof(buf) ? sizeof(buf) : (size_t)pos;
 		pos -= (off_t)chunk;
 		if (pread(fd, buf, chunk, pos) != (ssize_t)chunk)
 			return 0;
-		for (size_t i = chunk; i-- > 0;) {
-			if (buf[i] != '\n')
-				continue;
-			if (first && pos + (off_t)i == st.st_size - 1) {
-				first = false;
-				continue;
-			}
-			first = false;
-			if (++lines > n || n == 0)
+		for (size_t i = chunk; i-- > 0;)
+			if (buf[i] == '\n' && pos + (off_t)i != st.st_size - 1 && ++lines == n)
 				return pos + (off_t)i + 1;
-		}
 	}
 	return 0;
 }

@@ -179,7 +179,8 @@ int cmd_ps(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err)
 		struct json_object *a = json_object_new_array();
 		for (size_t i = 0; i < k; i++)
 			json_object_array_add(a, ps_json(&v[i]));
-		printf("%s\n", json_object_to_json_string_ext(a, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		printf("%s\n", json_object_to_json_string_ext(a, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE |
+								  JSON_C_TO_STRING_SPACED));
 		json_object_put(a);
 	} else if (format && *format && strcmp(format, "table") != 0) {
 		for (size_t i = 0; i < k && r == 0; i++) {

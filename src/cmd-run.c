@@ -844,6 +844,7 @@ static void fill_record(struct run_job *j, int argc, char **argv)
 	st->no_new_privs = spec->no_new_privs;
 	st->privileged = spec->privileged;
 	st->ns_flags = spec->ns_flags;
+	st->stop_timeout = spec->stop_timeout;
 	if (j->ctr_dir && j->a.detach)
 		st->log_path = xasprintf("%s/ctr.log", j->ctr_dir);
 }
@@ -922,6 +923,10 @@ static int run_detached(struct run_job *j, struct urun_error *err)
 	close(p[0]);
 	j->notify = p[1];
 	setsid();
+	/* Every path in the spec is absolute by now; the caller's working
+	 * directory must not stay busy for the container's lifetime. */
+	if (chdir("/") < 0)
+		log_debug("chdir /: %s", strerror(errno));
 	/* Nothing of the caller's beyond stdio: a harness waiting on an
 	 * inherited fd (bats' fd 3) would hang until the container exits. */
 	int keep[64];
@@ -1087,12 +1092,17 @@ int cmd_run(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err)
 	job_init(&j, ctx);
 	j.print_id = true;
 	int r = parse_run_args(argc, argv, &j.spec, &j.a, err);
+	if (r > 0) { /* --help */
+		job_free(&j);
+		return 0;
+	}
+	/* `urun IMAGE` is for a quick look: nothing is kept. */
 	if (r == 0 && ctx->shorthand)
 		j.a.rm = true;
 	if (r == 0)
 		r = run_job(&j, argc, argv, NULL, err);
 	job_free(&j);
-	return r > 0 && !j.a.detach ? r : r < 0 ? r : (r > 0 ? r : 0);
+	return r;
 }
 
 int run_start(struct urun_ctx *ctx, const struct ctr_state *st, bool attach, struct urun_error *err)

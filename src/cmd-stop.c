@@ -19,7 +19,7 @@ static int each(int argc, char **argv, struct urun_ctx *ctx, bool stop, int sig,
 		if ((r = state_find(&sd, argv[i], &st, err)) < 0)
 			break;
 		if (stop) {
-			r = ctr_stop(&st, sig, timeout, err);
+			r = ctr_stop(&st, sig, timeout >= 0 ? timeout : st.stop_timeout, err);
 		} else {
 			r = ctr_kill(&st, sig, err);
 			if (r == -ESRCH) {
@@ -41,7 +41,7 @@ int cmd_stop(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err
 					     {"timeout", required_argument, NULL, 't'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
-	int timeout = 10, c;
+	int timeout = -1, c; /* -1: the container's --stop-timeout */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+t:", opts, NULL)) != -1) {
 		if (c == 't') {
@@ -55,7 +55,8 @@ int cmd_stop(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err
 			timeout = (int)v;
 		} else if (c == 'h') {
 			printf("%s\n\nStop containers: SIGTERM, then SIGKILL after the grace period.\n\nOptions:\n"
-			       "  -t, --time SECS   grace period before SIGKILL (default 10)\n",
+			       "  -t, --time SECS   grace period before SIGKILL (default: the container's\n"
+			       "                    --stop-timeout, else 10)\n",
 			       stop_usage);
 			return 0;
 		} else {

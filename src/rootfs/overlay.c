@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 
 int rootfs_lowerdirs(struct store *s, const struct store_image *img, char **out, struct urun_error *err)
@@ -119,9 +120,23 @@ int rootfs_probe_overlay(struct store *s, char *why, size_t len)
 		close(bfd);
 	}
 	rmdir(base);
-	if (r < 0)
-		snprintf(why, len, "kernel overlay cannot be mounted in a user namespace on `%s`: %s", s->root,
-			 strerror(-r));
+	if (r < 0) {
+		/* Upper dirs need a local filesystem with user xattrs: name a
+		 * network or FUSE one, the usual cause on shared machines. */
+		struct statfs sfs;
+		const char *net = NULL;
+		if (statfs(s->root, &sfs) == 0)
+			switch ((unsigned long)sfs.f_type) {
+			case 0x6969: net = "NFS"; break;
+			case 0xFF534D42: net = "CIFS"; break;
+			case 0x65735546: net = "a FUSE filesystem"; break;
+			case 0x47504653: net = "GPFS"; break;
+			case 0x0BD00BD0: net = "Lustre"; break;
+			default: break;
+			}
+		snprintf(why, len, "kernel overlay cannot be mounted in a user namespace on `%s`%s%s: %s", s->root,
+			 net ? ", which is on " : "", net ? net : "", strerror(-r));
+	}
 	else
 		snprintf(why, len, "a test mount of kernel overlay (userxattr) in a user namespace succeeded on `%s`",
 			 s->root);

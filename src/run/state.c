@@ -249,6 +249,7 @@ struct json_object *state_to_json(const struct ctr_state *st)
 	json_object_object_add(o, "monitor", json_object_new_int(st->monitor));
 	json_object_object_add(o, "monitor_start", json_object_new_uint64(st->monitor_start));
 	json_object_object_add(o, "exit_code", json_object_new_int(st->exit_code));
+	json_object_object_add(o, "stop_timeout", json_object_new_int(st->stop_timeout));
 	json_object_object_add(o, "auto_remove", json_object_new_boolean(st->auto_remove));
 	json_object_object_add(o, "tty", json_object_new_boolean(st->tty));
 	json_object_object_add(o, "interactive", json_object_new_boolean(st->interactive));
@@ -331,6 +332,7 @@ static int state_from_json(struct json_object *o, struct ctr_state *st)
 	st->monitor = (pid_t)get_i64(o, "monitor");
 	st->monitor_start = get_u64(o, "monitor_start");
 	st->exit_code = (int)get_i64(o, "exit_code");
+	st->stop_timeout = json_object_object_get_ex(o, "stop_timeout", NULL) ? (int)get_i64(o, "stop_timeout") : 10;
 	st->auto_remove = get_bool(o, "auto_remove");
 	st->tty = get_bool(o, "tty");
 	st->interactive = get_bool(o, "interactive");

@@ -31,6 +31,7 @@ struct ctr_state {
 	pid_t monitor;
 	uint64_t monitor_start;
 	int exit_code;       /* -1: unknown (the monitor died) */
+	int stop_timeout;    /* --stop-timeout: `stop`'s grace period unless -t */
 	bool auto_remove, tty, interactive, detached;
 	/* What exec needs to join the container as its processes are. */
 	char **env;
