@@ -8,33 +8,10 @@ bats_require_minimum_version 1.5.0
 
 DRIVERS="overlay fuse-overlayfs vfs"
 
-setup_file() {
-	[ "$(id -u)" = 0 ] && return 0
-	fixtures
-	stores_begin drivers
-	export XDG_DATA_HOME="$STORE_BASE/store"
-	"$URUN" pull -q oci:"$IMAGES/busybox" >/dev/null
-	"$URUN" pull -q oci:"$IMAGES/layered" >/dev/null
-}
-
-teardown_file() {
-	[ "$(id -u)" = 0 ] && return 0
-	export XDG_DATA_HOME="$STORE_BASE/store"
-	"$URUN" rm -af >/dev/null 2>&1 || true
-	stores_end
-}
-
-setup() {
-	require_unprivileged
-	fixtures
-	export XDG_DATA_HOME="$STORE_BASE/store"
-	export XDG_RUNTIME_DIR="$BATS_TEST_TMPDIR/run"
-	mkdir -m 0700 "$XDG_RUNTIME_DIR"
-}
-
-teardown() {
-	"$URUN" rm -af >/dev/null 2>&1 || true
-}
+setup_file() { ctr_suite_begin drivers busybox layered; }
+teardown_file() { ctr_suite_end; }
+setup() { ctr_test_setup; }
+teardown() { ctr_test_teardown; }
 
 # Skip a driver this host cannot use, saying why.
 need_driver() {

@@ -119,32 +119,8 @@ setup() {
 
 @test "-t gives a terminal and restores the caller's termios" {
 	command -v python3 >/dev/null || skip "python3 missing"
-	run python3 - "$URUN" "$ROOTFS" <<-'PY'
-	import os, pty, sys, termios
-	urun, rootfs = sys.argv[1:3]
-	pid, fd = pty.fork()
-	if pid == 0:
-	    # the caller: a shell on a pty whose termios we check after urun exits
-	    import fcntl, struct
-	    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 33, 77, 0, 0))
-	    before = termios.tcgetattr(0)
-	    rc = os.spawnv(os.P_WAIT, urun, [urun, "run", "-it", "--rootfs", rootfs, "sh", "-c",
-	                                     "tty; test -t 0 && echo stdin-is-tty; stty size"])
-	    after = termios.tcgetattr(0)
-	    print("restored" if before == after else "NOT-restored", rc)
-	    os._exit(0)
-	out = b""
-	while True:
-	    try:
-	        d = os.read(fd, 4096)
-	    except OSError:
-	        break
-	    if not d:
-	        break
-	    out += d
-	os.waitpid(pid, 0)
-	print(out.decode().replace("\r", ""))
-	PY
+	run python3 "$top_srcdir/tests/lib/on-pty.py" "$URUN" run -it --rootfs "$ROOTFS" sh -c \
+		"tty; test -t 0 && echo stdin-is-tty; stty size"
 	[ "$status" -eq 0 ]
 	assert_contains "$output" "/dev/pts/0"
 	assert_contains "$output" "stdin-is-tty"

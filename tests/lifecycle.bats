@@ -7,33 +7,10 @@ bats_require_minimum_version 1.5.0
 
 IMG=localhost/busybox
 
-setup_file() {
-	[ "$(id -u)" = 0 ] && return 0
-	fixtures
-	stores_begin lifecycle
-	export XDG_DATA_HOME="$STORE_BASE/store"
-	"$URUN" pull -q oci:"$IMAGES/busybox" >/dev/null
-}
-
-teardown_file() {
-	[ "$(id -u)" = 0 ] && return 0
-	export XDG_DATA_HOME="$STORE_BASE/store"
-	"$URUN" rm -af >/dev/null 2>&1 || true
-	stores_end
-}
-
-setup() {
-	require_unprivileged
-	fixtures
-	export XDG_DATA_HOME="$STORE_BASE/store"
-	# records per test, so each test sees only its own containers
-	export XDG_RUNTIME_DIR="$BATS_TEST_TMPDIR/run"
-	mkdir -m 0700 "$XDG_RUNTIME_DIR"
-}
-
-teardown() {
-	"$URUN" rm -af >/dev/null 2>&1 || true
-}
+setup_file() { ctr_suite_begin lifecycle busybox; }
+teardown_file() { ctr_suite_end; }
+setup() { ctr_test_setup; }
+teardown() { ctr_test_teardown; }
 
 # Processes of ours whose command line contains $1 (not this shell's).
 procs_matching() {
@@ -89,27 +66,11 @@ procs_matching() {
 @test "exec -t gives a terminal" {
 	command -v python3 >/dev/null || skip "python3 missing"
 	"$URUN" run -d --name t "$IMG" sleep 1000 >/dev/null
-	run python3 - "$URUN" <<-'PY'
-	import os, pty, sys
-	urun = sys.argv[1]
-	pid, fd = pty.fork()
-	if pid == 0:
-	    os.execv(urun, [urun, "exec", "-it", "t", "sh", "-c", "tty; test -t 0 && echo stdin-is-tty; exit 4"])
-	out = b""
-	while True:
-	    try:
-	        d = os.read(fd, 4096)
-	    except OSError:
-	        break
-	    if not d:
-	        break
-	    out += d
-	_, st = os.waitpid(pid, 0)
-	print(out.decode().replace("\r", ""), os.waitstatus_to_exitcode(st))
-	PY
+	run python3 "$top_srcdir/tests/lib/on-pty.py" "$URUN" exec -it t sh -c "tty; test -t 0 && echo stdin-is-tty; stty size; exit 4"
 	assert_contains "$output" "/dev/pts/"
 	assert_contains "$output" "stdin-is-tty"
-	assert_contains "$output" " 4"
+	assert_contains "$output" "33 77"
+	assert_contains "$output" "restored 4"
 }
 
 @test "exec into a container that is not running fails clearly" {

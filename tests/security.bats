@@ -117,27 +117,11 @@ ran"
 @test "TIOCSTI cannot push input into the caller's terminal" {
 	command -v python3 >/dev/null || skip "python3 missing"
 	# The container's stdin is the caller's pty here (-i without -t).
-	run python3 - "$URUN" "$URUN_PROBE" "$ROOTFS" <<-'PY'
-	import os, pty, sys, subprocess
-	urun, probe, rootfs = sys.argv[1:4]
-	pid, fd = pty.fork()
-	if pid == 0:
-	    os.execv(urun, [urun, "run", "-i", "-v", probe + ":/dev/probe:ro", "--rootfs", rootfs, "/dev/probe", "tiocsti"])
-	out = b""
-	while True:
-	    try:
-	        d = os.read(fd, 1024)
-	    except OSError:
-	        break
-	    if not d:
-	        break
-	    out += d
-	os.waitpid(pid, 0)
-	print(out.decode().strip())
-	PY
+	run python3 "$top_srcdir/tests/lib/on-pty.py" "$URUN" run -i -v "$URUN_PROBE:/dev/probe:ro" --rootfs "$ROOTFS" \
+		/dev/probe tiocsti
 	[ "$status" -eq 0 ]
 	# seccomp (or the kernel's dev.tty.legacy_tiocsti=0) refuses it
-	[[ "$output" == EPERM* || "$output" == EIO* || "$output" == EINVAL* ]]
+	[[ "${lines[0]}" == EPERM* || "${lines[0]}" == EIO* || "${lines[0]}" == EINVAL* ]]
 }
 
 @test "the container cannot signal or ptrace urun (the monitor)" {

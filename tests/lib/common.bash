@@ -92,3 +92,32 @@ stores_end() {
 	[ -n "${STORE_BASE:-}" ] && [ -d "$STORE_BASE" ] && "$URUN" unshare rm -rf "$STORE_BASE"
 	return 0
 }
+
+# Suites that run images: one store per file with IMAGE... pulled from the
+# fixtures (localhost/IMAGE), and a runtime dir per test, so each test sees
+# only its own containers; every container is removed after each test.
+ctr_suite_begin() {
+	[ "$(id -u)" = 0 ] && return 0
+	fixtures
+	stores_begin "$1"
+	shift
+	export XDG_DATA_HOME="$STORE_BASE/store"
+	local img
+	for img in "$@"; do "$URUN" pull -q oci:"$IMAGES/$img" >/dev/null; done
+}
+ctr_suite_end() {
+	[ "$(id -u)" = 0 ] && return 0
+	export XDG_DATA_HOME="$STORE_BASE/store"
+	"$URUN" rm -af >/dev/null 2>&1 || true
+	stores_end
+}
+ctr_test_setup() {
+	require_unprivileged
+	fixtures
+	export XDG_DATA_HOME="$STORE_BASE/store"
+	export XDG_RUNTIME_DIR="$BATS_TEST_TMPDIR/run"
+	mkdir -m 0700 "$XDG_RUNTIME_DIR"
+}
+ctr_test_teardown() {
+	"$URUN" rm -af >/dev/null 2>&1 || true
+}
