@@ -549,17 +549,20 @@ user_phase() {
 		STATUS["podman fuse-overlayfs"]="missing: fuse-overlayfs is not installed"
 	fi
 	add_cmd "podman vfs" podman "$P_VFS run --rm --network=none $BB_REF true"
+	if have fuse-overlayfs; then
+		add_cmd "urun fuse-overlayfs" "$URUN" "$URUN run --rm --network=none --storage-driver fuse-overlayfs $BB_REF true"
+	else
+		STATUS["urun fuse-overlayfs"]="missing: fuse-overlayfs is not installed"
+	fi
+	add_cmd "urun vfs" "$URUN" "$URUN run --rm --network=none --storage-driver vfs $BB_REF true"
 	run_group start "$RUNS" 3 none
 	local L="1. start \`run --rm --network=none busybox true\`"
 	pair "$L, overlay" start urun "podman run"
 	pair "$L, overlay" start urun "crun run (bundle)"
 	pair "$L, overlay" start urun bwrap
 	pair "$L, overlay" start urun ch-run
-	local NI="not implemented in urun yet (kernel overlay is its only driver)"
-	python3 "$HERE/report.py" pair "$ROWS" "$RAW/start.json" "$L, fuse-overlayfs" urun "podman fuse-overlayfs" \
-		"$NI" "$(why "podman fuse-overlayfs")"
-	python3 "$HERE/report.py" pair "$ROWS" "$RAW/start.json" "$L, vfs" urun "podman vfs" \
-		"$NI" "$(why "podman vfs")"
+	pair "$L, fuse-overlayfs" start "urun fuse-overlayfs" "podman fuse-overlayfs"
+	pair "$L, vfs" start "urun vfs" "podman vfs"
 
 	if [ "$SMOKE" = 0 ]; then
 		# ---- 2. start with the default network (slirp4netns) -----------------
@@ -571,19 +574,24 @@ user_phase() {
 			"not implemented in urun yet (networking is none/host only)" "$(why "podman run (slirp4netns)")"
 
 		# ---- 3. exec ----------------------------------------------------------
+		if $URUN run -d --name urun-bench-exec --network=none "$BB_REF" sleep 3600 >>"$LOGS/exec.log" 2>&1; then
+			add_cmd "urun exec" "$URUN" "$URUN exec urun-bench-exec true"
+		else
+			STATUS["urun exec"]="failed: urun run -d: $(tail -n 1 "$LOGS/exec.log")"
+		fi
 		if have podman && [ -z "${STATUS[podman exec]:-}" ]; then
 			if $P_OV run -d --name urun-bench-exec --network=none "$BB_REF" sleep 3600 >>"$LOGS/exec.log" 2>&1; then
 				add_cmd "podman exec" podman "$P_OV exec urun-bench-exec true"
-				run_group exec "$RUNS" 3 none
-				$P_OV rm -f -t 0 urun-bench-exec >>"$LOGS/exec.log" 2>&1 || true
 			else
 				STATUS["podman exec"]="failed: podman run -d: $(tail -n 1 "$LOGS/exec.log")"
 			fi
 		else
 			have podman || STATUS["podman exec"]="missing: podman is not installed"
 		fi
-		python3 "$HERE/report.py" pair "$ROWS" "$RAW/exec.json" "3. \`exec true\` into a running container" \
-			urun "podman exec" "not implemented in urun yet (no detached containers, no exec)" "$(why "podman exec")"
+		run_group exec "$RUNS" 3 none
+		$URUN rm -f urun-bench-exec >>"$LOGS/exec.log" 2>&1 || true
+		have podman && { $P_OV rm -f -t 0 urun-bench-exec >>"$LOGS/exec.log" 2>&1 || true; }
+		pair "3. \`exec true\` into a running container" exec "urun exec" "podman exec"
 	fi
 
 	# ---- 4. pull + unpack into an empty store --------------------------------
