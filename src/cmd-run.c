@@ -929,7 +929,7 @@ static int run_detached(struct run_job *j, struct urun_error *err)
 		log_debug("chdir /: %s", strerror(errno));
 	/* Nothing of the caller's beyond stdio: a harness waiting on an
 	 * inherited fd (bats' fd 3) would hang until the container exits. */
-	int keep[64];
+	_cleanup_free_ int *keep = xcalloc(j->a.n_held + 5, sizeof(int));
 	size_t nk = 0;
 	keep[nk++] = p[1];
 	keep[nk++] = logfd;
@@ -937,7 +937,7 @@ static int run_detached(struct run_job *j, struct urun_error *err)
 	keep[nk++] = j->sd.lockfd;
 	if (j->have_store)
 		keep[nk++] = j->store.rootfd;
-	for (size_t i = 0; i < j->a.n_held && nk < ARRAY_SIZE(keep); i++)
+	for (size_t i = 0; i < j->a.n_held; i++)
 		keep[nk++] = j->a.held[i];
 	close_all_except(keep, nk);
 	dup2(logfd, STDOUT_FILENO);

@@ -241,7 +241,8 @@ procs_matching() {
 @test "a foreground --rm container killed by SIGTERM is removed" {
 	"$URUN" run --rm --name fgrm "$IMG" sleep 1000 &
 	local pid=$! i
-	for i in $(seq 50); do [ -n "$(procs_matching 'sleep 1000')" ] && break; sleep 0.1; done
+	# the record says running once the command was exec'd
+	for i in $(seq 50); do [ "$("$URUN" ps --format '{{.Names}}')" = fgrm ] && break; sleep 0.1; done
 	run "$URUN" ps --format '{{.Names}}'
 	assert_eq "$output" "fgrm"
 	kill -TERM "$pid"
