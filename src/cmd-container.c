@@ -15,7 +15,8 @@ int cmd_container(int argc, char **argv, struct urun_ctx *ctx, struct urun_error
 		cmd_fn fn;
 	} sub[] = {{"ls", cmd_ps},	   {"list", cmd_ps},	 {"ps", cmd_ps},	 {"run", cmd_run},
 		   {"rm", cmd_rm},	   {"stop", cmd_stop},	 {"kill", cmd_kill},	 {"start", cmd_start},
-		   {"logs", cmd_logs},	   {"exec", cmd_exec},	 {"prune", cmd_container_prune}};
+		   {"logs", cmd_logs},	   {"exec", cmd_exec},	 {"prune", cmd_container_prune},
+		   {"port", cmd_port}};
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		printf("%s\n\nThe container verbs, grouped as in podman: `urun container ls` is `urun ps -a`'s "
 		       "sibling, `urun container prune` removes every stopped container.\n",

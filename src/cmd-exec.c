@@ -7,6 +7,7 @@
 #include "util/cleanup.h"
 
 #include <getopt.h>
+#include <sched.h>
 
 static const char exec_usage[] = "Usage: urun exec [-i] [-t] [-e K=V] [-u USER] [-w DIR] CONTAINER COMMAND [ARG...]";
 
@@ -91,6 +92,9 @@ int cmd_exec(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err
 		if (st.seccomp && !spec.seccomp_unconfined)
 			spec.seccomp_profile = xstrdup(st.seccomp);
 		spec.ns_flags = st.ns_flags;
+		/* A container on another's network has that network namespace. */
+		if (st.net == NET_CONTAINER)
+			spec.ns_flags |= CLONE_NEWNET;
 		for (int i = optind + 1; i < argc; i++)
 			strv_push(&spec.argv, xstrdup(argv[i]));
 		memcpy(spec.id, st.id, sizeof(spec.id));

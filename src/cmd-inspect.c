@@ -101,6 +101,26 @@ static struct json_object *inspect_json(const struct ctr_state *st)
 	snprintf(caps, sizeof(caps), "0x%016llx", (unsigned long long)st->caps);
 	json_object_object_add(host, "CapBnd", json_object_new_string(caps));
 	json_object_object_add(o, "HostConfig", host);
+	/* podman: NetworkSettings.Ports {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]} */
+	struct json_object *ns = json_object_new_object(), *ports = json_object_new_object();
+	for (size_t i = 0; i < st->n_ports; i++) {
+		char key[32], hp[8];
+		snprintf(key, sizeof(key), "%u/%s", st->ports[i].ctr_port, st->ports[i].udp ? "udp" : "tcp");
+		snprintf(hp, sizeof(hp), "%u", st->ports[i].host_port);
+		struct json_object *list;
+		if (!json_object_object_get_ex(ports, key, &list)) {
+			list = json_object_new_array();
+			json_object_object_add(ports, key, list);
+		}
+		struct json_object *b = json_object_new_object();
+		json_object_object_add(b, "HostIp", json_object_new_string(st->ports[i].host_ip));
+		json_object_object_add(b, "HostPort", json_object_new_string(hp));
+		json_object_array_add(list, b);
+	}
+	json_object_object_add(ns, "Ports", ports);
+	static const char *const modes[] = {"slirp4netns", "none", "host", "container"};
+	json_object_object_add(host, "NetworkMode", json_object_new_string(modes[st->net]));
+	json_object_object_add(o, "NetworkSettings", ns);
 	return o;
 }
 

@@ -1,6 +1,7 @@
 /* cmd-ps.c: `urun ps`: the containers, as podman lists them (a table,
  * --format json, a Go template, or -q ids). */
 #include "cmd.h"
+#include "run/net.h"
 #include "run/state.h"
 #include "util/cleanup.h"
 #include "util/template.h"
@@ -16,6 +17,20 @@ static char *join_argv(char *const *v)
 	char *s = xstrdup("");
 	for (; v && *v; v++) {
 		char *t = xasprintf("%s%s%s", s, *s ? " " : "", *v);
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+/* podman's PORTS column: 0.0.0.0:8080->80/tcp, ... */
+static char *ports_text(const struct ctr_state *st)
+{
+	char *s = xstrdup("");
+	for (size_t i = 0; i < st->n_ports; i++) {
+		const struct port_map *p = &st->ports[i];
+		char *t = xasprintf("%s%s%s:%u->%u/%s", s, *s ? ", " : "", *p->host_ip ? p->host_ip : "0.0.0.0",
+				    p->host_port, p->ctr_port, p->udp ? "udp" : "tcp");
 		free(s);
 		s = t;
 	}
@@ -57,6 +72,17 @@ static struct json_object *ps_json(const struct ctr_state *st)
 	json_object_object_add(o, "Names", names);
 	json_object_object_add(o, "Pid", json_object_new_int(st->status == CTR_RUNNING ? st->pid : 0));
 	json_object_object_add(o, "StartedAt", json_object_new_int64(st->started / 1000000000));
+	struct json_object *ports = json_object_new_array();
+	for (size_t i = 0; i < st->n_ports; i++) {
+		struct json_object *p = json_object_new_object();
+		json_object_object_add(p, "host_ip", json_object_new_string(st->ports[i].host_ip));
+		json_object_object_add(p, "container_port", json_object_new_int(st->ports[i].ctr_port));
+		json_object_object_add(p, "host_port", json_object_new_int(st->ports[i].host_port));
+		json_object_object_add(p, "range", json_object_new_int(1));
+		json_object_object_add(p, "protocol", json_object_new_string(st->ports[i].udp ? "udp" : "tcp"));
+		json_object_array_add(ports, p);
+	}
+	json_object_object_add(o, "Ports", ports);
 	json_object_object_add(o, "State", json_object_new_string(state_status_name(st->status)));
 	json_object_object_add(o, "Status", json_object_new_string(status));
 	return o;
@@ -69,11 +95,12 @@ static struct json_object *ps_template_obj(const struct ctr_state *st, bool trun
 	struct json_object *o = ps_json(st);
 	_cleanup_free_ char *cmd = join_argv(st->command);
 	_cleanup_free_ char *created = created_text(st->created);
+	_cleanup_free_ char *ports = ports_text(st);
 	json_object_object_add(o, "ID", json_object_new_string_len(st->id, trunc ? 12 : 64));
 	json_object_object_add(o, "Names", json_object_new_string(st->name));
 	json_object_object_add(o, "Command", json_object_new_string(cmd));
 	json_object_object_add(o, "CreatedAt", json_object_new_string(created));
-	json_object_object_add(o, "Ports", json_object_new_string(""));
+	json_object_object_add(o, "Ports", json_object_new_string(ports));
 	return o;
 }
 
@@ -96,7 +123,7 @@ static void print_table(struct ctr_state *v, size_t n, bool trunc)
 			cells[i][2] = trunc && strlen(cmd) > 20 ? xasprintf("%.17s...", cmd) : xstrdup(cmd);
 			cells[i][3] = created_text(st->created);
 			cells[i][4] = state_status_text(st);
-			cells[i][5] = xstrdup("");
+			cells[i][5] = ports_text(st);
 			cells[i][6] = xstrdup(st->name);
 		}
 		for (int c = 0; c < NCOL; c++)

@@ -5,6 +5,7 @@
 #include "image/manifest.h"
 #include "rootfs/rootfs.h"
 #include "run/container.h"
+#include "run/net.h"
 #include "run/security.h"
 #include "run/spec.h"
 #include "run/state.h"
@@ -44,7 +45,12 @@ static void run_help(void)
 	      "  -m, --memory SIZE          memory limit (needs a delegated cgroup v2 subtree)\n"
 	      "      --mount type=bind|tmpfs,...  add a mount (see urun-run(1))\n"
 	      "      --name NAME            name the container (default: a generated name)\n"
-	      "      --network none|host    network mode (default: none, loopback only)\n"
+	      "      --add-host HOST:IP     add a line to /etc/hosts\n"
+	      "      --dns IP               nameserver for /etc/resolv.conf (also --dns-search, --dns-option)\n"
+	      "      --network MODE         slirp4netns[:allow_host_loopback=true,cidr=,mtu=,enable_ipv6=] (default),\n"
+	      "                             none (only lo), host (yours), container:NAME (another container's)\n"
+	      "  -p, --publish [IP:]HOST:CTR[/udp]  forward a host port to the container (ranges: 8000-8002:80-82)\n"
+	      "  -P, --publish-all          publish the image's ExposedPorts on free host ports\n"
 	      "      --pid host             share the caller's PID namespace\n"
 	      "      --platform OS/ARCH     pull this platform from an index (default: the host's)\n"
 	      "      --pull POLICY          missing (default), always or never\n"
@@ -74,6 +80,7 @@ enum {
 	OPT_MOUNT, OPT_NETWORK, OPT_PID, OPT_PIDS_LIMIT, OPT_PRIVILEGED, OPT_READ_ONLY, OPT_RM, OPT_ROOTFS,
 	OPT_SECURITY_OPT, OPT_STOP_TIMEOUT, OPT_TMPFS, OPT_ULIMIT, OPT_USERNS, OPT_UTS, OPT_HELP,
 	OPT_ENTRYPOINT, OPT_PULL, OPT_PLATFORM, OPT_TLS_VERIFY, OPT_CREDS, OPT_NAME, OPT_STORAGE_DRIVER,
+	OPT_DNS, OPT_DNS_SEARCH, OPT_DNS_OPTION, OPT_ADD_HOST,
 };
 
 static const struct option run_opts[] = {
@@ -113,6 +120,12 @@ static const struct option run_opts[] = {
 	{"tls-verify", optional_argument, NULL, OPT_TLS_VERIFY},
 	{"creds", required_argument, NULL, OPT_CREDS},
 	{"detach", no_argument, NULL, 'd'},
+	{"publish", required_argument, NULL, 'p'},
+	{"publish-all", no_argument, NULL, 'P'},
+	{"dns", required_argument, NULL, OPT_DNS},
+	{"dns-search", required_argument, NULL, OPT_DNS_SEARCH},
+	{"dns-option", required_argument, NULL, OPT_DNS_OPTION},
+	{"add-host", required_argument, NULL, OPT_ADD_HOST},
 	{"name", required_argument, NULL, OPT_NAME},
 	{"storage-driver", required_argument, NULL, OPT_STORAGE_DRIVER},
 	{"help", no_argument, NULL, OPT_HELP},
@@ -140,6 +153,8 @@ struct run_args {
 	char *image_name, *image_id; /* as resolved in the store */
 	enum rootfs_driver driver;
 	bool layered;             /* an image (not --rootfs) */
+	char *net_join;           /* --network container:NAME */
+	bool publish_all;         /* -P */
 };
 
 __attribute__((format(printf, 3, 4))) static int opt_error(struct urun_error *err, const char *opt,
@@ -489,7 +504,7 @@ static int parse_run_args(int argc, char **argv, struct container_spec *spec, st
 	int c, r = 0;
 
 	opterr = 0;
-	while (r == 0 && (c = getopt_long(argc, argv, "+de:h:im:tu:v:w:", run_opts, NULL)) != -1) {
+	while (r == 0 && (c = getopt_long(argc, argv, "+de:h:im:p:Ptu:v:w:", run_opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_HELP:
 			run_help();
@@ -536,12 +551,19 @@ static int parse_run_args(int argc, char **argv, struct container_spec *spec, st
 		case OPT_IPC: r = parse_ns_host("--ipc", optarg, CLONE_NEWIPC, spec, err); break;
 		case OPT_UTS: r = parse_ns_host("--uts", optarg, CLONE_NEWUTS, spec, err); break;
 		case OPT_NETWORK:
-			if (strcmp(optarg, "none") == 0)
-				spec->ns_flags |= CLONE_NEWNET;
-			else if (strcmp(optarg, "host") == 0)
-				spec->ns_flags &= ~CLONE_NEWNET;
-			else
-				return opt_error(err, "--network", "`%s` is not supported yet (use none or host)", optarg);
+			free(a->net_join);
+			a->net_join = NULL;
+			r = net_parse_mode(optarg, spec, &a->net_join, err);
+			break;
+		case 'p': r = net_parse_publish(optarg, spec, err); break;
+		case 'P': a->publish_all = true; break;
+		case OPT_DNS: strv_push(&spec->dns, xstrdup(optarg)); break;
+		case OPT_DNS_SEARCH: strv_push(&spec->dns_search, xstrdup(optarg)); break;
+		case OPT_DNS_OPTION: strv_push(&spec->dns_options, xstrdup(optarg)); break;
+		case OPT_ADD_HOST:
+			if (!strchr(optarg, ':') || optarg[0] == ':')
+				return opt_error(err, "--add-host", "`%s` must be HOST:IP", optarg);
+			strv_push(&spec->add_hosts, xstrdup(optarg));
 			break;
 		case OPT_ULIMIT: r = parse_ulimit(spec, optarg, err); break;
 		case 'm':
@@ -680,8 +702,9 @@ static int apply_image_config(struct store *s, const struct store_image *img, st
 	}
 	if (!a->user_set && cfg.user)
 		spec->user = xstrdup(cfg.user);
+	int r2 = a->publish_all ? net_publish_exposed(cfg.exposed_ports, spec, err) : 0;
 	image_config_free(&cfg);
-	return 0;
+	return r2;
 }
 
 /* The image's config and layers, prepared for the chosen driver. */
@@ -845,6 +868,13 @@ static void fill_record(struct run_job *j, int argc, char **argv)
 	st->privileged = spec->privileged;
 	st->ns_flags = spec->ns_flags;
 	st->stop_timeout = spec->stop_timeout;
+	st->net = spec->net;
+	st->net_join_slirp = spec->net_join_slirp;
+	free(st->ports);
+	st->n_ports = spec->n_ports;
+	st->ports = spec->n_ports ? xmalloc(spec->n_ports * sizeof(*spec->ports)) : NULL;
+	if (st->ports)
+		memcpy(st->ports, spec->ports, spec->n_ports * sizeof(*spec->ports));
 	if (j->ctr_dir && j->a.detach)
 		st->log_path = xasprintf("%s/ctr.log", j->ctr_dir);
 }
@@ -964,6 +994,7 @@ static void job_free(struct run_job *j)
 	free(j->a.platform_buf);
 	free(j->a.image_name);
 	free(j->a.image_id);
+	free(j->a.net_join);
 	if (j->have_store)
 		store_close(&j->store);
 	state_dir_close(&j->sd);
@@ -972,14 +1003,44 @@ static void job_free(struct run_job *j)
 	spec_free(&j->spec);
 }
 
+/* --network container:NAME: that container's network namespace, which
+ * only a process in its user namespace may join: the monitor clones the
+ * new container from inside it (monitor.c). */
+static int join_network(struct run_job *j, struct urun_error *err)
+{
+	if (j->spec.net != NET_CONTAINER)
+		return 0;
+	struct ctr_state other;
+	int r = state_find(&j->sd, j->a.net_join, &other, err);
+	if (r < 0)
+		return urun_error_wrap(err, "--network container:%s", j->a.net_join);
+	if (other.status != CTR_RUNNING) {
+		r = urun_error_set(err, 0, "--network container:%s: the container is not running", j->a.net_join);
+		urun_error_hint(err, "start it first: urun start %s", j->a.net_join);
+	} else if (!(other.ns_flags & CLONE_NEWNET) && other.net != NET_CONTAINER) {
+		r = urun_error_set(err, 0, "--network container:%s: it uses the host's network", j->a.net_join);
+		urun_error_hint(err, "use --network host");
+	} else {
+		j->spec.net_join_pid = other.pid;
+		j->spec.net_join_start = other.pid_start;
+		j->spec.net_join_slirp = other.net == NET_SLIRP || other.net_join_slirp;
+	}
+	ctr_state_free(&other);
+	return r;
+}
+
 /* Store, driver, container directory, image or rootfs dir: everything
  * between the record and the start. */
 static int prepare_container(struct run_job *j, bool existing, struct urun_error *err)
 {
 	struct urun_ctx *ctx = j->ctx;
 	int r;
-	if (!j->a.layered && !j->a.detach)
-		return setup_rootfs_dir(&j->spec, &j->a, err);
+	if ((r = join_network(j, err)) < 0)
+		return r;
+	if (!j->a.layered && !j->a.detach) {
+		r = setup_rootfs_dir(&j->spec, &j->a, err);
+		return r < 0 ? r : net_check_ports(&j->spec, err);
+	}
 	if ((r = store_open(&j->store, &ctx->cfg, err)) < 0) {
 		store_close(&j->store);
 		return r;
@@ -1001,9 +1062,9 @@ static int prepare_container(struct run_job *j, bool existing, struct urun_error
 		if (mkdir(j->ctr_dir, 0700) < 0 && errno != EEXIST)
 			return urun_error_set(err, errno, "creating the container's directory `%s`", j->ctr_dir);
 	}
-	if (!j->a.layered)
-		return setup_rootfs_dir(&j->spec, &j->a, err);
-	return setup_image(ctx, &j->store, &j->spec, &j->a, j->ctr_dir, err);
+	r = j->a.layered ? setup_image(ctx, &j->store, &j->spec, &j->a, j->ctr_dir, err)
+			 : setup_rootfs_dir(&j->spec, &j->a, err);
+	return r < 0 ? r : net_check_ports(&j->spec, err);
 }
 
 /* From parsed arguments to a running container. existing: `start` of a
@@ -1027,6 +1088,8 @@ static int run_job(struct run_job *j, int argc, char **argv, const struct ctr_st
 	memcpy(spec->id, j->st.id, sizeof(spec->id));
 	if ((r = state_dir_open(&j->sd, &ctx->cfg, err)) < 0)
 		return r;
+	spec->run_dir = xasprintf("%s/containers/%s", j->sd.path, j->st.id);
+	spec->slirp4netns = xstrdup(config_get(&ctx->cfg, "slirp4netns"));
 	/* The record comes first: it claims the name (a taken one fails before
 	 * anything is pulled or copied), and a directory in the store without
 	 * a record is an orphan `container prune` may remove. Until the

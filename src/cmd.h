@@ -28,6 +28,7 @@ int cmd_rmi(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err)
 int cmd_tag(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
 int cmd_image(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
 int cmd_unshare(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
+int cmd_port(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
 int cmd_ps(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
 int cmd_stop(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
 int cmd_kill(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);

@@ -27,6 +27,7 @@ static const struct verb verbs[] = {
 	{"login", cmd_login, "store credentials for a registry"},
 	{"logout", cmd_logout, "remove stored credentials for a registry"},
 	{"logs", cmd_logs, "show a detached container's output"},
+	{"port", cmd_port, "list a container's published ports"},
 	{"ps", cmd_ps, "list containers"},
 	{"pull", cmd_pull, "copy an image from a registry into your store"},
 	{"rm", cmd_rm, "remove containers"},

@@ -100,8 +100,8 @@ check_many() {
 		assert_eq "$(cat "$BATS_TEST_TMPDIR/out.r$i")" "$i" "--rm container $i"
 	done
 	assert_eq "$failed" 0 "failed runs"
-	run "$URUN" ps -a -q
-	[ "${#lines[@]}" -eq 10 ]
+	run "$URUN" ps -a --format '{{.Names}} {{.Status}}'
+	assert_eq "${#lines[@]}" 10 "containers listed in [$output]"
 	"$URUN" rm -a >/dev/null
 	[ -z "$(ls -A "$XDG_DATA_HOME/urun/containers")" ]
 	[ -z "$(ls -A "$XDG_RUNTIME_DIR/urun/containers")" ]

@@ -117,9 +117,9 @@ int rootfs_choose(struct store *s, const struct urun_config *cfg, const char *ov
 	if (!is_auto) {
 		c->source = xstrdup(override ? "--storage-driver" : config_source(cfg, "driver"));
 		c->reason = xasprintf("set by %s", c->source);
-		if (c->driver == ROOTFS_FUSE_OVERLAYFS)
-			return rootfs_fuse_usable(config_get(cfg, "fuse_overlayfs"), err);
-		return 0;
+		if (c->driver == ROOTFS_FUSE_OVERLAYFS && (r = rootfs_fuse_usable(config_get(cfg, "fuse_overlayfs"), err)) < 0)
+			rootfs_choice_free(c);
+		return r;
 	}
 	if (read_remembered(s, c)) {
 		c->source = xstrdup("probed earlier");

@@ -50,6 +50,26 @@ static void loopback_up(void)
 	close(s);
 }
 
+/* Unprivileged ICMP sockets (ping without setuid or caps) for every group
+ * of the container: the sysctl belongs to its own network namespace. */
+static void allow_ping(const struct container_spec *spec)
+{
+	uint64_t top = 0;
+	for (size_t i = 0; i < spec->n_gidmap; i++)
+		if ((uint64_t)spec->gidmap[i].inside + spec->gidmap[i].count > top)
+			top = (uint64_t)spec->gidmap[i].inside + spec->gidmap[i].count;
+	if (!top)
+		return;
+	int fd = open("/proc/sys/net/ipv4/ping_group_range", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	char buf[48];
+	int n = snprintf(buf, sizeof(buf), "0 %llu", (unsigned long long)(top - 1));
+	ssize_t w = write(fd, buf, (size_t)n);
+	(void)w;
+	close(fd);
+}
+
 static bool all_digits(const char *s)
 {
 	if (!*s)
@@ -276,8 +296,10 @@ void child_main(const struct child_ctx *ctx)
 		report(ctx, 125, errno, "becoming root in the user namespace");
 
 	if (!ctx->join) {
-		if (spec->ns_flags & CLONE_NEWNET)
+		if (spec->ns_flags & CLONE_NEWNET) {
 			loopback_up();
+			allow_ping(spec);
+		}
 		if ((spec->ns_flags & CLONE_NEWUTS) && spec->hostname &&
 		    sethostname(spec->hostname, strlen(spec->hostname)) < 0)
 			report(ctx, 125, errno, "setting the hostname");

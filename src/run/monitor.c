@@ -6,6 +6,7 @@
 #include "run/child.h"
 #include "run/container.h"
 #include "run/mounts.h"
+#include "run/net.h"
 #include "run/security.h"
 #include "run/state.h"
 #include "run/tty.h"
@@ -138,6 +139,7 @@ struct launch {
 	struct monitor m;
 	struct cgroup_handle cg;
 	struct rootfs_fuse fuse;
+	struct net_handle net;
 	int sync[2];    /* parent -> child: "your id maps are written" */
 	int sock[2];    /* child -> parent: report or pty master; EOF at exec */
 	int devnull;     /* the child's stdin: /dev/null, or a pipe's read end (-d -i) */
@@ -150,7 +152,7 @@ static void launch_init(struct launch *l, const struct container_spec *spec)
 {
 	*l = (struct launch){.sync = {-1, -1}, .sock = {-1, -1}, .devnull = -1, .stdin_hold = -1,
 			     .cg = {.dirfd = -1, .parentfd = -1}, .fuse = {.pid = -1, .errfd = -1},
-			     .m = {.sigfd = -1, .timerfd = -1, .stop_timeout = spec->stop_timeout}};
+			     .net = NET_HANDLE_INIT, .m = {.sigfd = -1, .timerfd = -1, .stop_timeout = spec->stop_timeout}};
 }
 
 static void launch_cleanup(struct launch *l)
@@ -170,6 +172,7 @@ static void launch_cleanup(struct launch *l)
 	if (l->masked)
 		sigprocmask(SIG_SETMASK, &l->oldmask, NULL);
 	tty_relay_free(l->m.tty);
+	net_stop(&l->net);
 	rootfs_fuse_stop(&l->fuse);
 	cgroup_cleanup(&l->cg);
 	mounts_plan_free(&l->plan);
@@ -259,6 +262,51 @@ static int await_exec(struct launch *l, struct urun_error *err)
 	}
 }
 
+/* --network container:NAME: a network namespace can be joined only from
+ * inside the user namespace that owns it, so an intermediate process joins
+ * that container's user and network namespaces and clones the new
+ * container there (new mount, pid, uts, ipc, cgroup namespaces) as the
+ * monitor's child (CLONE_PARENT), then exits. Returns the child's pid; 0
+ * in the child; a negative error with err filled. */
+static pid_t clone_joined(const struct container_spec *spec, struct launch *l, struct urun_error *err)
+{
+	_cleanup_close_ int pidfd = sys_pidfd_open(spec->net_join_pid, 0);
+	if (pidfd < 0 || proc_start_time(spec->net_join_pid) != spec->net_join_start)
+		return urun_error_set(err, pidfd < 0 ? errno : ESRCH, "the container whose network was asked for is gone");
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return urun_error_set(err, errno, "creating a pipe");
+	pid_t mid = fork();
+	if (mid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return urun_error_set(err, errno, "forking");
+	}
+	if (mid == 0) {
+		close(p[0]);
+		int e = setns(pidfd, CLONE_NEWUSER | CLONE_NEWNET) < 0 ? errno : 0;
+		pid_t g = e ? -1 : clone_child((spec->ns_flags & ~(unsigned long)(CLONE_NEWUSER | CLONE_NEWNET)) |
+					       CLONE_PARENT);
+		if (g == 0) {
+			close(p[1]);
+			return 0;
+		}
+		int msg[2] = {(int)g, g < 0 && !e ? errno : e};
+		ssize_t w = write(p[1], msg, sizeof(msg));
+		(void)w;
+		_exit(0);
+	}
+	close(p[1]);
+	int msg[2] = {-1, EIO};
+	ssize_t got = read(p[0], msg, sizeof(msg));
+	close(p[0]);
+	waitpid(mid, NULL, 0);
+	(void)l;
+	if (got != (ssize_t)sizeof(msg) || msg[0] < 0)
+		return urun_error_set(err, msg[1], "joining the network of the container given to --network");
+	return msg[0];
+}
+
 /* Block the signals we forward before clone, so none is lost between
  * clone and the signalfd; the child unblocks them before exec. */
 static int block_signals(struct launch *l, struct urun_error *err)
@@ -282,9 +330,9 @@ static int launch_start(struct container_spec *spec, struct launch *l, struct ur
 		return r;
 
 	log_debug("clone");
-	pid_t pid = clone_child(spec->ns_flags);
+	pid_t pid = spec->net == NET_CONTAINER ? clone_joined(spec, l, err) : clone_child(spec->ns_flags);
 	if (pid < 0)
-		return userns_error(errno, err);
+		return spec->net == NET_CONTAINER ? (int)pid : userns_error(errno, err);
 	if (pid == 0) {
 		close(l->sync[1]);
 		close(l->sock[0]);
@@ -302,9 +350,14 @@ static int launch_start(struct container_spec *spec, struct launch *l, struct ur
 	l->sync[0] = l->sock[1] = -1;
 
 	log_debug("writing id maps for %d", (int)pid);
-	if ((r = userns_write_maps(pid, spec, err)) < 0 || (r = cgroup_enter(&l->cg, pid, err)) < 0)
+	/* A joined user namespace is mapped already. */
+	if ((spec->net != NET_CONTAINER && (r = userns_write_maps(pid, spec, err)) < 0) ||
+	    (r = cgroup_enter(&l->cg, pid, err)) < 0)
 		return r;
 	if (spec->rootfs_fuse && (r = rootfs_fuse_start(spec, pid, &l->fuse, err)) < 0)
+		return r;
+	/* The network is up, ports forwarded, before the command runs. */
+	if (spec->net == NET_SLIRP && (spec->ns_flags & CLONE_NEWNET) && (r = net_start(spec, pid, &l->net, err)) < 0)
 		return r;
 	if (write(l->sync[1], "g", 1) != 1)
 		return urun_error_set(err, errno, "releasing the container process");
@@ -330,8 +383,10 @@ int container_run(struct container_spec *spec, const struct container_hooks *hoo
 			tty_relay_start(l.m.tty);
 		r = monitor_loop(&l.m);
 		l.m.child = 0;
+		log_debug("container exited");
 	}
 	launch_cleanup(&l);
+	log_debug("cleaned up");
 	return r;
 }
 

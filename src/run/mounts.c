@@ -4,6 +4,7 @@
  * can never place a mount outside it (CVE-2021-30465 class). Mounts are
  * made through /proc/self/fd/N of the resolved fd, never a joined path. */
 #include "run/mounts.h"
+#include "run/net.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/syscalls.h"
@@ -90,15 +91,6 @@ static void plan_file(struct mount_plan *plan, const char *target, char *content
 	op->content = plan_str(plan, content);
 }
 
-static char *read_small_file(const char *path)
-{
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
-	char buf[8192];
-	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
-	buf[n] = '\0';
-	return xstrdup(buf);
-}
-
 static bool gid_mapped(const struct container_spec *spec, uint32_t gid)
 {
 	for (size_t i = 0; i < spec->n_gidmap; i++)
@@ -172,10 +164,8 @@ int mounts_plan(const struct container_spec *spec, struct mount_plan *plan, stru
 		plan_fs(plan, "mqueue", "dev/mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, MOP_OPTIONAL);
 
 	plan_file(plan, "etc/hostname", xasprintf("%s\n", spec->hostname ? spec->hostname : "localhost"));
-	plan_file(plan, "etc/hosts",
-		  xasprintf("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t%s\n",
-			    spec->hostname ? spec->hostname : "localhost"));
-	plan_file(plan, "etc/resolv.conf", read_small_file("/etc/resolv.conf"));
+	plan_file(plan, "etc/hosts", net_hosts(spec));
+	plan_file(plan, "etc/resolv.conf", net_resolv_conf(spec));
 
 	if (spec->init && (r = plan_bind(plan, spec->init_path, "dev/init", MOP_RDONLY, err)) < 0)
 		return urun_error_wrap(err, "--init");

@@ -14,6 +14,7 @@ void spec_init(struct container_spec *spec)
 	spec->no_new_privs = true;
 	spec->stop_timeout = 10;
 	spec->log_fd = -1;
+	spec->mtu = 65520;
 }
 
 void spec_free(struct container_spec *spec)
@@ -42,6 +43,14 @@ void spec_free(struct container_spec *spec)
 	free(spec->mounts);
 	free(spec->ulimits);
 	free(spec->seccomp_profile);
+	free(spec->cidr);
+	free(spec->ports);
+	strv_free(spec->dns);
+	strv_free(spec->dns_search);
+	strv_free(spec->dns_options);
+	strv_free(spec->add_hosts);
+	free(spec->slirp4netns);
+	free(spec->run_dir);
 	memset(spec, 0, sizeof(*spec));
 }
 

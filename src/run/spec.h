@@ -36,6 +36,17 @@ struct ulimit {
 
 enum userns_mode { USERNS_AUTO, USERNS_KEEP_ID, USERNS_SINGLE };
 
+/* --network: slirp4netns (the default), none (only lo), host (no network
+ * namespace), container:NAME (another container's network namespace). */
+enum net_mode { NET_SLIRP, NET_NONE, NET_HOST, NET_CONTAINER };
+
+/* -p [HOSTIP:]HOSTPORT:CTRPORT[/udp] */
+struct port_map {
+	char host_ip[48];       /* "" = all addresses (0.0.0.0) */
+	uint16_t host_port, ctr_port;
+	bool udp;
+};
+
 struct container_spec {
 	char id[65];             /* 64 hex digits; the first 12 are the short id */
 	char *rootfs;            /* host directory holding the root filesystem */
@@ -62,6 +73,21 @@ struct container_spec {
 	bool tty, interactive;
 	bool init;               /* --init: urun-init as PID 1 */
 	char *init_path;         /* host path of urun-init */
+
+	/* network (run/net.c) */
+	enum net_mode net;
+	bool allow_host_loopback;  /* slirp4netns: reach the host's 127.0.0.1 as 10.0.2.2 */
+	bool enable_ipv6;
+	char *cidr;                /* slirp4netns network, default 10.0.2.0/24 */
+	int mtu;                   /* default 65520 */
+	struct port_map *ports;
+	size_t n_ports;
+	char **dns, **dns_search, **dns_options, **add_hosts;
+	pid_t net_join_pid;        /* container:NAME: its PID 1 ... */
+	uint64_t net_join_start;   /* ... and that process's start time */
+	bool net_join_slirp;       /* ... whose network is slirp4netns's */
+	char *slirp4netns;         /* binary path */
+	char *run_dir;             /* this container's runtime dir (sockets), or NULL */
 
 	/* namespaces: CLONE_NEW* flags to create */
 	unsigned long ns_flags;

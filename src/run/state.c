@@ -263,6 +263,20 @@ struct json_object *state_to_json(const struct ctr_state *st)
 	json_object_object_add(o, "no_new_privs", json_object_new_boolean(st->no_new_privs));
 	json_object_object_add(o, "privileged", json_object_new_boolean(st->privileged));
 	json_object_object_add(o, "ns_flags", json_object_new_uint64(st->ns_flags));
+	static const char *const nets[] = {[NET_SLIRP] = "slirp4netns", [NET_NONE] = "none", [NET_HOST] = "host",
+					   [NET_CONTAINER] = "container"};
+	add_str(o, "net", nets[st->net]);
+	json_object_object_add(o, "net_join_slirp", json_object_new_boolean(st->net_join_slirp));
+	struct json_object *ports = json_object_new_array();
+	for (size_t i = 0; i < st->n_ports; i++) {
+		struct json_object *p = json_object_new_object();
+		add_str(p, "host_ip", st->ports[i].host_ip);
+		json_object_object_add(p, "host_port", json_object_new_int(st->ports[i].host_port));
+		json_object_object_add(p, "container_port", json_object_new_int(st->ports[i].ctr_port));
+		add_str(p, "protocol", st->ports[i].udp ? "udp" : "tcp");
+		json_object_array_add(ports, p);
+	}
+	json_object_object_add(o, "ports", ports);
 	add_str(o, "error", st->error);
 	return o;
 }
@@ -348,6 +362,26 @@ static int state_from_json(struct json_object *o, struct ctr_state *st)
 	st->privileged = get_bool(o, "privileged");
 	st->ns_flags = (unsigned long)get_u64(o, "ns_flags");
 	st->error = get_str(o, "error");
+	_cleanup_free_ char *net = get_str(o, "net");
+	st->net = !net || strcmp(net, "slirp4netns") == 0 ? NET_SLIRP
+		  : strcmp(net, "none") == 0		 ? NET_NONE
+		  : strcmp(net, "host") == 0		 ? NET_HOST
+							 : NET_CONTAINER;
+	st->net_join_slirp = get_bool(o, "net_join_slirp");
+	struct json_object *ports;
+	if (json_object_object_get_ex(o, "ports", &ports) && json_object_is_type(ports, json_type_array)) {
+		size_t n = json_object_array_length(ports);
+		st->ports = n ? xcalloc(n, sizeof(*st->ports)) : NULL;
+		for (size_t i = 0; i < n && i < 65536; i++) {
+			struct json_object *p = json_object_array_get_idx(ports, i);
+			_cleanup_free_ char *ip = get_str(p, "host_ip"), *proto = get_str(p, "protocol");
+			struct port_map *m = &st->ports[st->n_ports++];
+			snprintf(m->host_ip, sizeof(m->host_ip), "%s", ip ? ip : "");
+			m->host_port = (uint16_t)get_i64(p, "host_port");
+			m->ctr_port = (uint16_t)get_i64(p, "container_port");
+			m->udp = proto && strcmp(proto, "udp") == 0;
+		}
+	}
 	if (!st->name)
 		st->name = xstrndup(st->id, 12);
 	return 0;
@@ -607,6 +641,9 @@ void ctr_state_free(struct ctr_state *st)
 		free(*strs[i]);
 		*strs[i] = NULL;
 	}
+	free(st->ports);
+	st->ports = NULL;
+	st->n_ports = 0;
 	strv_free(st->command);
 	strv_free(st->create_args);
 	strv_free(st->env);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "run/spec.h"
 #include "util/config.h"
 #include "util/error.h"
 
@@ -40,6 +41,10 @@ struct ctr_state {
 	char *seccomp;       /* NULL: default profile; "unconfined"; or a profile path */
 	bool no_new_privs, privileged;
 	unsigned long ns_flags;
+	enum net_mode net;
+	bool net_join_slirp;
+	struct port_map *ports;  /* published */
+	size_t n_ports;
 	char *error;         /* why it stopped, when urun knows (e.g. "the monitor died") */
 };
 

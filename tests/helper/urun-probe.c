@@ -1,14 +1,24 @@
 /* urun-probe: a static helper the tests bind into containers to ask
  * questions busybox cannot: does keyctl work, can TIOCSTI inject input, can
  * the container signal or ptrace a given pid, can it open a path for writing.
- * Prints OK or the errno name, and exits 0 either way (2 on bad usage). */
+ * Prints OK or the errno name, and exits 0 either way (2 on bad usage).
+ * `ping ADDR` sends one ICMP echo through an unprivileged ICMP socket (what
+ * iputils ping uses when net.ipv4.ping_group_range admits the caller's
+ * group; busybox ping needs a raw socket) and prints OK on the reply.
+ * `udp-echo PORT` is a server instead: it answers each UDP datagram on
+ * PORT with "echo: " and the datagram, forever (busybox has no UDP server). */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/ip_icmp.h>
+#include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -34,10 +44,49 @@ static int result(long r)
 	return 0;
 }
 
+static int ping_once(const char *addr)
+{
+	int s = socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
+	if (s < 0)
+		return result(-1);
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	inet_pton(AF_INET, addr, &a.sin_addr);
+	struct icmphdr h = {.type = ICMP_ECHO};
+	h.un.echo.sequence = htons(1);
+	if (sendto(s, &h, sizeof(h), 0, (struct sockaddr *)&a, sizeof(a)) < 0)
+		return result(-1);
+	struct pollfd p = {.fd = s, .events = POLLIN};
+	char buf[256];
+	if (poll(&p, 1, 3000) != 1 || recv(s, buf, sizeof(buf), 0) < (ssize_t)sizeof(h)) {
+		errno = ETIMEDOUT;
+		return result(-1);
+	}
+	return result(((struct icmphdr *)buf)->type == ICMP_ECHOREPLY ? 0 : -1);
+}
+
+static int udp_echo(int port)
+{
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port)};
+	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) < 0)
+		return result(-1);
+	for (;;) {
+		char buf[1024], out[1100];
+		struct sockaddr_in from;
+		socklen_t fl = sizeof(from);
+		ssize_t n = recvfrom(s, buf, sizeof(buf) - 1, 0, (struct sockaddr *)&from, &fl);
+		if (n < 0)
+			continue;
+		buf[n] = '\0';
+		int k = snprintf(out, sizeof(out), "echo: %s", buf);
+		sendto(s, out, (size_t)k, 0, (struct sockaddr *)&from, fl);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fputs("usage: urun-probe keyctl|add_key|tiocsti|kill PID|ptrace PID|openw PATH\n", stderr);
+		fputs("usage: urun-probe keyctl|add_key|tiocsti|kill PID|ptrace PID|openw PATH|ping ADDR|udp-echo PORT\n", stderr);
 		return 2;
 	}
 	const char *c = argv[1];
@@ -59,6 +108,10 @@ int main(int argc, char **argv)
 		return result(ptrace(PTRACE_ATTACH, (pid_t)atoi(argv[2]), NULL, NULL));
 	if (strcmp(c, "openw") == 0)
 		return result(open(argv[2], O_WRONLY | O_CLOEXEC));
+	if (strcmp(c, "ping") == 0)
+		return ping_once(argv[2]);
+	if (strcmp(c, "udp-echo") == 0)
+		return udp_echo(atoi(argv[2]));
 	fputs("urun-probe: unknown question\n", stderr);
 	return 2;
 }

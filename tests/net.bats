@@ -1,0 +1,252 @@
+#!/usr/bin/env bats
+# net.bats: networking, all on loopback: slirp4netns by default, the host's
+# loopback only when allowed, published TCP and UDP ports, taken and
+# privileged ports, none/host/container:NAME, DNS and hosts files, and no
+# slirp4netns left behind.
+
+load lib/common
+bats_require_minimum_version 1.5.0
+
+IMG=localhost/busybox
+
+setup_file() { ctr_suite_begin net busybox config-image; }
+teardown_file() { ctr_suite_end; }
+
+setup() {
+	ctr_test_setup
+	command -v slirp4netns >/dev/null || skip "slirp4netns is not installed"
+	[ -r /dev/net/tun ] && [ -w /dev/net/tun ] || skip "/dev/net/tun is not usable by $(id -un) (tests/setup-host.sh opens it)"
+}
+
+teardown() {
+	ctr_test_teardown
+	local j
+	for j in $(jobs -p); do kill "$j" 2>/dev/null || true; done
+}
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# Live slirp4netns processes of ours (zombies waiting for init do not count).
+slirp_procs() {
+	ps -u "$(id -u)" -o pid=,stat=,comm= | awk '$3 == "slirp4netns" && $2 !~ /^Z/'
+}
+
+# slirp4netns is killed, not waited for: give it a moment to go.
+no_slirp_left() {
+	local i
+	for i in $(seq 50); do [ -z "$(slirp_procs)" ] && return 0; sleep 0.1; done
+	echo "# slirp4netns left running: $(slirp_procs)" >&2
+	return 1
+}
+
+# An HTTP server on the host's loopback, serving a file that says "host-page".
+host_http() {
+	mkdir -p "$BATS_TEST_TMPDIR/www"
+	echo host-page >"$BATS_TEST_TMPDIR/www/index.html"
+	python3 -m http.server --bind 127.0.0.1 --directory "$BATS_TEST_TMPDIR/www" "$1" >/dev/null 2>&1 &
+	local i
+	for i in $(seq 50); do
+		python3 -c "import socket; socket.create_connection(('127.0.0.1', $1), 1)" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+fetch() {
+	python3 -c "import urllib.request,sys; print(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode().strip())" "$1"
+}
+
+@test "the default network is slirp4netns: tap0 with 10.0.2.100, a default route, lo up" {
+	run "$URUN" run --rm "$IMG" sh -c 'ip -o -4 addr show tap0; ip route; ip -o link show lo'
+	[ "$status" -eq 0 ]
+	assert_contains "${lines[0]}" "inet 10.0.2.100/24"
+	assert_contains "$output" "default via 10.0.2.2 dev tap0"
+	assert_contains "$output" "mtu 65536"
+	run "$URUN" run --rm "$IMG" cat /sys/class/net/tap0/mtu
+	assert_eq "$output" "65520"
+	run "$URUN" run --rm --network slirp4netns:mtu=1500,cidr=10.7.0.0/24 "$IMG" sh -c 'ip -o -4 addr show tap0; cat /sys/class/net/tap0/mtu'
+	assert_contains "${lines[0]}" "inet 10.7.0.100/24"
+	assert_eq "${lines[1]}" "1500"
+}
+
+@test "allow_host_loopback=true reaches the host's 127.0.0.1 via 10.0.2.2; without it, nothing" {
+	local port
+	port=$(free_port)
+	host_http "$port"
+	run "$URUN" run --rm --network slirp4netns:allow_host_loopback=true "$IMG" wget -q -O - "http://10.0.2.2:$port/"
+	[ "$status" -eq 0 ]
+	assert_eq "$output" "host-page"
+	run "$URUN" run --rm "$IMG" wget -q -T 3 -O - "http://10.0.2.2:$port/"
+	[ "$status" -ne 0 ]
+	[[ "$output" != *host-page* ]]
+}
+
+@test "-p 127.0.0.1:HOSTPORT:80 reaches a busybox httpd in a detached container; urun port lists it" {
+	local port
+	port=$(free_port)
+	"$URUN" run -d --name web -p "127.0.0.1:$port:80" "$IMG" sh -c 'mkdir /www && echo container-page > /www/index.html && exec httpd -f -p 80 -h /www' >/dev/null
+	local i
+	for i in $(seq 50); do fetch "http://127.0.0.1:$port/" >/dev/null 2>&1 && break; sleep 0.1; done
+	run fetch "http://127.0.0.1:$port/"
+	assert_eq "$output" "container-page"
+	run "$URUN" port web
+	assert_eq "$output" "80/tcp -> 127.0.0.1:$port"
+	run "$URUN" port web 80
+	assert_eq "$output" "127.0.0.1:$port"
+	run "$URUN" ps --format '{{.Ports}}'
+	assert_eq "$output" "127.0.0.1:$port->80/tcp"
+	run "$URUN" inspect --format '{{json .NetworkSettings.Ports}}' web
+	assert_eq "$output" "{\"80/tcp\":[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"$port\"}]}"
+}
+
+@test "-p HOSTPORT:CTRPORT/udp forwards UDP" {
+	local port
+	port=$(free_port)
+	"$URUN" run -d --name udp -v "$URUN_PROBE:/dev/probe:ro" -p "127.0.0.1:$port:5353/udp" "$IMG" /dev/probe udp-echo 5353 >/dev/null
+	run python3 - "$port" <<-'PY'
+	import socket, sys, time
+	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	s.settimeout(0.3)
+	for i in range(30):
+	    s.sendto(b"ping-%d" % i, ("127.0.0.1", int(sys.argv[1])))
+	    try:
+	        print(s.recv(100).decode().split("-")[0])
+	        break
+	    except socket.timeout:
+	        pass
+	PY
+	assert_eq "$output" "echo: ping"
+}
+
+@test "a taken host port: a clear error and no container" {
+	local port
+	port=$(free_port)
+	host_http "$port"
+	run "$URUN" run --rm --name taken -p "127.0.0.1:$port:80" "$IMG" true
+	[ "$status" -eq 125 ]
+	assert_contains "$output" "host port 127.0.0.1:$port/tcp is already in use"
+	assert_contains "$output" "hint:"
+	run "$URUN" run -d --name taken2 -p "$port:80" "$IMG" true
+	[ "$status" -eq 125 ]
+	run "$URUN" ps -a -q
+	assert_eq "$output" ""
+	no_slirp_left
+}
+
+@test "a privileged host port (-p 80:80): the sysctl's value and the two ways out" {
+	local start
+	start=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)
+	[ "$start" -gt 80 ] || skip "this host lets users bind port 80 (ip_unprivileged_port_start=$start)"
+	run "$URUN" run --rm -p 80:80 "$IMG" true
+	[ "$status" -eq 125 ]
+	assert_contains "$output" "cannot publish host port 80: ports below $start need privileges (sysctl net.ipv4.ip_unprivileged_port_start=$start)"
+	assert_contains "$output" "-p 8080:80"
+	assert_contains "$output" "sysctl net.ipv4.ip_unprivileged_port_start=80"
+	run "$URUN" ps -a -q
+	assert_eq "$output" ""
+}
+
+@test "-P publishes the image's ExposedPorts on free host ports" {
+	"$URUN" run -d --name pa -P --entrypoint "" localhost/config-image sleep 1000 >/dev/null
+	run "$URUN" port pa
+	[[ "$output" =~ ^80/tcp\ -\>\ 0\.0\.0\.0:[0-9]+$ ]]
+}
+
+@test "--network none shows only lo; --network host sees the host's interfaces" {
+	run "$URUN" run --rm --network none "$IMG" sh -c 'ls /sys/class/net'
+	assert_eq "$output" "lo"
+	local host_ifs
+	host_ifs=$(ls /sys/class/net | sort | tr '\n' ' ')
+	run "$URUN" run --rm --network host "$IMG" sh -c 'ls /sys/class/net | sort | tr "\n" " "'
+	assert_eq "$output" "$host_ifs"
+	run "$URUN" run --rm --network host -p 8080:80 "$IMG" true
+	[ "$status" -eq 125 ]
+	assert_contains "$output" "--publish needs the slirp4netns network"
+}
+
+@test "--network container:NAME shares another container's network namespace" {
+	"$URUN" run -d --name netowner "$IMG" sh -c 'mkdir /www && echo owner-page > /www/index.html && exec httpd -f -p 127.0.0.1:8000 -h /www' >/dev/null
+	run "$URUN" run --rm --network container:netowner "$IMG" sh -c 'ip -o -4 addr show tap0; wget -q -O - http://127.0.0.1:8000/'
+	[ "$status" -eq 0 ]
+	assert_contains "${lines[0]}" "inet 10.0.2.100/24"
+	assert_eq "${lines[1]}" "owner-page"
+	local a b
+	a=$("$URUN" exec netowner readlink /proc/self/ns/net)
+	"$URUN" run -d --name joiner --network container:netowner "$IMG" sleep 1000 >/dev/null
+	b=$("$URUN" exec joiner readlink /proc/self/ns/net)
+	assert_eq "$b" "$a"
+	run "$URUN" run --rm --network container:nosuch "$IMG" true
+	[ "$status" -eq 125 ]
+	assert_contains "$output" "no container with name or ID \`nosuch\` found"
+}
+
+@test "resolv.conf and hosts: --dns, --dns-search, --dns-option, --add-host, the hostname" {
+	run "$URUN" run --rm --hostname box --dns 192.0.2.53 --dns-search lab.example --dns-option ndots:2 \
+		--add-host db:192.0.2.7 "$IMG" sh -c 'cat /etc/resolv.conf; cat /etc/hosts'
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "nameserver 192.0.2.53"
+	assert_contains "$output" "search lab.example"
+	assert_contains "$output" "options ndots:2"
+	assert_contains "$output" "10.0.2.100	box"
+	assert_contains "$output" "192.0.2.7	db"
+	assert_contains "$output" "127.0.0.1	localhost"
+	run "$URUN" run --rm --add-host nocolon "$IMG" true
+	[ "$status" -eq 125 ]
+}
+
+@test "a non-root user can ping inside the container (ping_group_range of its network namespace)" {
+	# iputils ping's way: an unprivileged ICMP socket (busybox ping wants a raw one)
+	run "$URUN" run --rm -u 1000:1000 -v "$URUN_PROBE:/dev/probe:ro" "$IMG" sh -c 'cat /proc/sys/net/ipv4/ping_group_range; /dev/probe ping 127.0.0.1; /dev/probe ping 10.0.2.100'
+	[ "$status" -eq 0 ]
+	assert_eq "${lines[*]}" "0	65536 OK OK"
+	# with --network none too: it is the container's own namespace
+	run "$URUN" run --rm --network none -u 1000:1000 -v "$URUN_PROBE:/dev/probe:ro" "$IMG" /dev/probe ping 127.0.0.1
+	assert_eq "$output" "OK"
+}
+
+@test "no slirp4netns remains after --rm, rm, or kill -9 of urun" {
+	"$URUN" run --rm "$IMG" true
+	no_slirp_left
+	"$URUN" run -d --name gone "$IMG" sleep 1000 >/dev/null
+	[ -n "$(slirp_procs)" ]
+	"$URUN" rm -f gone
+	no_slirp_left
+	"$URUN" run --rm "$IMG" sleep 1000 &
+	local pid=$! i
+	for i in $(seq 50); do [ -n "$(slirp_procs)" ] && break; sleep 0.1; done
+	[ -n "$(slirp_procs)" ]
+	kill -9 "$pid"
+	wait "$pid" || true
+	no_slirp_left
+	"$URUN" run -d --name mon "$IMG" sleep 1000 >/dev/null
+	kill -9 "$("$URUN" inspect --format '{{.State.ConmonPid}}' mon)"
+	no_slirp_left
+}
+
+@test "a runtime dir longer than a socket path allows still networks and publishes" {
+	local long="$BATS_TEST_TMPDIR/a-runtime-dir-whose-path-is-longer-than-the-108-bytes-of-sun-path-in-struct-sockaddr-un-xxxxxxxxxxxxxxxxxxxx"
+	mkdir -m 0700 -p "$long"
+	[ "${#long}" -gt 108 ]
+	local port
+	port=$(free_port)
+	XDG_RUNTIME_DIR=$long "$URUN" run -d --name longdir -p "127.0.0.1:$port:80" "$IMG" sh -c 'mkdir /www && echo long-ok > /www/index.html && exec httpd -f -p 80 -h /www' >/dev/null
+	local i
+	for i in $(seq 50); do fetch "http://127.0.0.1:$port/" >/dev/null 2>&1 && break; sleep 0.1; done
+	run fetch "http://127.0.0.1:$port/"
+	assert_eq "$output" "long-ok"
+	XDG_RUNTIME_DIR=$long "$URUN" rm -f longdir
+}
+
+@test "slirp4netns missing: one clear line naming the --network modes that work" {
+	URUN_SLIRP4NETNS=/nonexistent/slirp4netns run "$URUN" run --rm "$IMG" true
+	[ "$status" -eq 125 ]
+	assert_contains "${lines[0]}" "slirp4netns, the default network, is not usable: \`/nonexistent/slirp4netns\`"
+	assert_contains "$output" "--network none"
+	assert_contains "$output" "--network host"
+	URUN_SLIRP4NETNS=/nonexistent/slirp4netns run "$URUN" run --rm --network none "$IMG" true
+	[ "$status" -eq 0 ]
+	run "$URUN" ps -a -q
+	assert_eq "$output" ""
+}
