@@ -91,7 +91,7 @@ setup() {
 }
 
 @test "--network none has only lo, up; --network host sees the host's interfaces" {
-	run "$URUN" run --rootfs "$ROOTFS" sh -c 'ls /sys/class/net; cat /sys/class/net/lo/operstate'
+	run "$URUN" run --network none --rootfs "$ROOTFS" sh -c 'ls /sys/class/net; cat /sys/class/net/lo/operstate'
 	assert_eq "$(echo $output)" "lo unknown"
 	run "$URUN" run --network host --rootfs "$ROOTFS" ls /sys/class/net
 	assert_eq "$(echo $output)" "$(echo $(ls /sys/class/net))"

@@ -148,6 +148,20 @@ fetch() {
 	assert_eq "$output" ""
 }
 
+@test "-p works with --network none too: the forwarder reaches the container's loopback" {
+	local port
+	port=$(free_port)
+	"$URUN" run -d --name nonepub --network none -p "127.0.0.1:$port:80" "$IMG" sh -c 'mkdir /www && echo none-page > /www/index.html && exec httpd -f -p 127.0.0.1:80 -h /www' >/dev/null
+	local i
+	for i in $(seq 50); do fetch "http://127.0.0.1:$port/" >/dev/null 2>&1 && break; sleep 0.1; done
+	run fetch "http://127.0.0.1:$port/"
+	assert_eq "$output" "none-page"
+	# a connection to a port nobody listens on inside is closed, and the forwarder lives on
+	run python3 -c "import socket; s=socket.create_connection(('127.0.0.1', $port)); s.close()"
+	run fetch "http://127.0.0.1:$port/"
+	assert_eq "$output" "none-page"
+}
+
 @test "-P publishes the image's ExposedPorts on free host ports" {
 	"$URUN" run -d --name pa -P --entrypoint "" localhost/config-image sleep 1000 >/dev/null
 	run "$URUN" port pa
@@ -163,7 +177,7 @@ fetch() {
 	assert_eq "$output" "$host_ifs"
 	run "$URUN" run --rm --network host -p 8080:80 "$IMG" true
 	[ "$status" -eq 125 ]
-	assert_contains "$output" "--publish needs the slirp4netns network"
+	assert_contains "$output" "--publish needs a network namespace of the container's own"
 }
 
 @test "--network container:NAME shares another container's network namespace" {

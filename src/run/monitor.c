@@ -7,6 +7,7 @@
 #include "run/container.h"
 #include "run/mounts.h"
 #include "run/net.h"
+#include "run/portfwd.h"
 #include "run/security.h"
 #include "run/state.h"
 #include "run/tty.h"
@@ -67,6 +68,7 @@ struct monitor {
 	int timerfd;
 	int stop_timeout;
 	struct tty_relay *tty;
+	struct portfwd *pf;
 };
 
 static void arm_kill_timer(struct monitor *m)
@@ -82,8 +84,14 @@ static void arm_kill_timer(struct monitor *m)
 /* Returns the exit status once the child is gone. */
 static int monitor_loop(struct monitor *m)
 {
+	struct pollfd *pfd = NULL;
+	size_t cap = 0;
 	for (;;) {
-		struct pollfd pfd[8];
+		size_t want = 8 + portfwd_npoll(m->pf);
+		if (want > cap) {
+			cap = want * 2;
+			pfd = xrealloc(pfd, cap * sizeof(*pfd));
+		}
 		int n = 0;
 		pfd[n++] = (struct pollfd){.fd = m->sigfd, .events = POLLIN};
 		if (m->timerfd >= 0)
@@ -91,13 +99,17 @@ static int monitor_loop(struct monitor *m)
 		int tty_first = n;
 		if (m->tty)
 			n += tty_relay_pollfds(m->tty, pfd + n);
-		if (poll(pfd, (nfds_t)n, -1) < 0) {
+		int pf_first = n;
+		n += (int)portfwd_pollfds(m->pf, pfd + n);
+		if (poll(pfd, (nfds_t)n, portfwd_timeout(m->pf)) < 0) {
 			if (errno == EINTR)
 				continue;
+			free(pfd);
 			return EXIT_URUN;
 		}
 		if (m->tty)
-			tty_relay_handle(m->tty, pfd + tty_first, n - tty_first);
+			tty_relay_handle(m->tty, pfd + tty_first, pf_first - tty_first);
+		portfwd_handle(m->pf, pfd + pf_first, (size_t)(n - pf_first));
 		if (m->timerfd >= 0 && n > 1 && (pfd[1].revents & POLLIN)) {
 			log_debug("stop timeout reached: sending SIGKILL");
 			kill(m->child, SIGKILL);
@@ -116,6 +128,7 @@ static int monitor_loop(struct monitor *m)
 				if (p == m->child) {
 					if (m->tty)
 						tty_relay_drain(m->tty);
+					free(pfd);
 					return status_of(ws);
 				}
 				continue;
@@ -172,6 +185,8 @@ static void launch_cleanup(struct launch *l)
 	if (l->masked)
 		sigprocmask(SIG_SETMASK, &l->oldmask, NULL);
 	tty_relay_free(l->m.tty);
+	portfwd_free(l->m.pf);
+	l->m.pf = NULL;
 	net_stop(&l->net);
 	rootfs_fuse_stop(&l->fuse);
 	cgroup_cleanup(&l->cg);
@@ -358,6 +373,8 @@ static int launch_start(struct container_spec *spec, struct launch *l, struct ur
 		return r;
 	/* The network is up, ports forwarded, before the command runs. */
 	if (spec->net == NET_SLIRP && (spec->ns_flags & CLONE_NEWNET) && (r = net_start(spec, pid, &l->net, err)) < 0)
+		return r;
+	if ((r = portfwd_start(spec, pid, &l->m.pf, err)) < 0)
 		return r;
 	if (write(l->sync[1], "g", 1) != 1)
 		return urun_error_set(err, errno, "releasing the container process");

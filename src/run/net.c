@@ -1,8 +1,8 @@
 /* net.c: the container's network. With slirp4netns (the default) the
  * monitor starts it for the child's network namespace before the child is
- * released, waits on its ready-fd, forwards published ports through its
- * API socket, and holds the write end of its exit-fd: when the monitor
- * exits, however it exits, slirp4netns does too. */
+ * released, waits on its ready-fd, and holds the write end of its exit-fd:
+ * when the monitor exits, however it exits, slirp4netns does too.
+ * Published ports are the monitor's own business (portfwd.c). */
 #include "run/net.h"
 #include "util/cleanup.h"
 #include "util/log.h"
@@ -19,10 +19,8 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 
-#define SLIRP_SOCKET "slirp4netns.sock"
 #define SLIRP_LOG "slirp4netns.log"
 
 static bool is_true(const char *v)
@@ -254,11 +252,11 @@ char *net_format_port(const struct port_map *p)
 
 int net_check_ports(const struct container_spec *spec, struct urun_error *err)
 {
-	if (spec->n_ports && spec->net != NET_SLIRP) {
-		int r = urun_error_set(err, 0, "--publish needs the slirp4netns network");
+	if (spec->n_ports && (spec->net == NET_HOST || spec->net == NET_CONTAINER)) {
+		int r = urun_error_set(err, 0, "--publish needs a network namespace of the container's own");
 		urun_error_hint(err, spec->net == NET_HOST ? "with --network host the container's ports are the host's: "
 							     "drop -p"
-							   : "drop --network, or use --network slirp4netns");
+							   : "publish the ports on the container whose network this one joins");
 		return r;
 	}
 	long start = 1024;
@@ -281,7 +279,8 @@ int net_check_ports(const struct container_spec *spec, struct urun_error *err)
 					p->host_port + 8000 > 65535 ? 8080 : p->host_port + 8000, p->ctr_port, p->host_port);
 			return r;
 		}
-		/* slirp4netns's own error would not say which port or why. */
+		/* A test bind now, so a taken port fails before anything is
+		 * created; the forwarder binds for real when the container starts. */
 		int s = socket(AF_INET, (p->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
 		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(p->host_port)};
 		inet_pton(AF_INET, ip, &a.sin_addr);
@@ -292,21 +291,27 @@ int net_check_ports(const struct container_spec *spec, struct urun_error *err)
 		int e = errno;
 		if (s >= 0)
 			close(s);
-		if (r < 0 && e == EADDRINUSE) {
-			r = urun_error_set(err, 0, "host port %s:%u/%s is already in use", ip, p->host_port, proto);
-			urun_error_hint(err, "publish another host port, or stop what uses it (ss -lnp%s 'sport = :%u')",
-					p->udp ? "u" : "t", p->host_port);
-			return r;
-		}
-		if (r < 0 && e == EADDRNOTAVAIL) {
-			r = urun_error_set(err, 0, "cannot publish on %s: it is not an address of this machine", ip);
-			urun_error_hint(err, "use one of `ip -4 addr` or leave the address out");
-			return r;
-		}
 		if (r < 0)
-			return urun_error_set(err, e, "publishing host port %s:%u/%s", ip, p->host_port, proto);
+			return net_port_error(p, e, err);
 	}
 	return 0;
+}
+
+int net_port_error(const struct port_map *p, int e, struct urun_error *err)
+{
+	const char *ip = *p->host_ip ? p->host_ip : "0.0.0.0", *proto = p->udp ? "udp" : "tcp";
+	int r;
+	if (e == EADDRINUSE) {
+		r = urun_error_set(err, 0, "host port %s:%u/%s is already in use", ip, p->host_port, proto);
+		urun_error_hint(err, "publish another host port, or stop what uses it (ss -lnp%s 'sport = :%u')",
+				p->udp ? "u" : "t", p->host_port);
+	} else if (e == EADDRNOTAVAIL) {
+		r = urun_error_set(err, 0, "cannot publish on %s: it is not an address of this machine", ip);
+		urun_error_hint(err, "use one of `ip -4 addr` or leave the address out");
+	} else {
+		r = urun_error_set(err, e, "publishing host port %s:%u/%s", ip, p->host_port, proto);
+	}
+	return r;
 }
 
 /* slirp4netns's network: our own, or the one of the container we joined. */
@@ -501,56 +506,6 @@ static void read_log_tail(int dirfd, char *buf, size_t len)
 	buf[l] = '\0';
 }
 
-/* One request on the API socket: it takes one per connection and answers
- * once the client has shut down its writing side. */
-static int slirp_api(int dirfd, const char *req, char *resp, size_t len)
-{
-	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	/* Through the directory's fd, the path stays short whatever the runtime
-	 * dir is: sun_path has room for 107 bytes only. */
-	snprintf(a.sun_path, sizeof(a.sun_path), "/proc/self/fd/%d/" SLIRP_SOCKET, dirfd);
-	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		return -errno;
-	if (connect(s, (struct sockaddr *)&a, sizeof(a)) < 0 || write(s, req, strlen(req)) != (ssize_t)strlen(req) ||
-	    shutdown(s, SHUT_WR) < 0) {
-		int e = errno;
-		close(s);
-		return -e;
-	}
-	size_t got = 0;
-	ssize_t n;
-	while (got + 1 < len && (n = read(s, resp + got, len - 1 - got)) > 0)
-		got += (size_t)n;
-	resp[got] = '\0';
-	close(s);
-	return 0;
-}
-
-static int forward_port(const struct container_spec *spec, int dirfd, const struct port_map *p, struct urun_error *err)
-{
-	char guest[32], resp[4096];
-	slirp_addr(spec, 100, guest, sizeof(guest));
-	_cleanup_free_ char *req = xasprintf("{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"%s\",\"host_addr\":"
-					     "\"%s\",\"host_port\":%u,\"guest_addr\":\"%s\",\"guest_port\":%u}}",
-					     p->udp ? "udp" : "tcp", *p->host_ip ? p->host_ip : "0.0.0.0", p->host_port,
-					     guest, p->ctr_port);
-	int r = slirp_api(dirfd, req, resp, sizeof(resp));
-	if (r < 0)
-		return urun_error_set(err, -r, "publishing port %u: talking to slirp4netns", p->host_port);
-	struct json_object *o = json_tokener_parse(resp), *e, *desc;
-	bool ok = o && json_object_object_get_ex(o, "return", NULL);
-	if (!ok) {
-		const char *why = o && json_object_object_get_ex(o, "error", &e) && json_object_object_get_ex(e, "desc", &desc)
-					  ? json_object_get_string(desc)
-					  : resp;
-		r = urun_error_set(err, 0, "publishing host port %s:%u/%s: slirp4netns: %s",
-				   *p->host_ip ? p->host_ip : "0.0.0.0", p->host_port, p->udp ? "udp" : "tcp", why);
-	}
-	json_object_put(o);
-	return ok ? 0 : r;
-}
-
 /* Move fd above the range slirp4netns's fds are dup'ed onto. */
 static int high_fd(int fd)
 {
@@ -593,7 +548,6 @@ int net_start(const struct container_spec *spec, pid_t child, struct net_handle 
 	h->dirfd = open(spec->run_dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (h->dirfd < 0)
 		return urun_error_set(err, errno, "opening `%s`", spec->run_dir);
-	unlinkat(h->dirfd, SLIRP_SOCKET, 0); /* left by an earlier start */
 	unsigned feat = slirp_features(spec->slirp4netns);
 	int exitp[2], readyp[2];
 	if (pipe2(exitp, O_CLOEXEC) < 0)
@@ -623,7 +577,6 @@ int net_start(const struct container_spec *spec, pid_t child, struct net_handle 
 		argv[n++] = "--enable-sandbox";
 	if (feat & SLIRP_SECCOMP)
 		argv[n++] = "--enable-seccomp";
-	argv[n++] = "--api-socket=" SLIRP_SOCKET; /* relative to its cwd, the runtime dir */
 	argv[n++] = "--exit-fd=3";
 	argv[n++] = "--ready-fd=4";
 	argv[n++] = pidbuf;
@@ -697,9 +650,6 @@ int net_start(const struct container_spec *spec, pid_t child, struct net_handle 
 		return r;
 	}
 	log_debug("slirp4netns ready");
-	for (size_t i = 0; i < spec->n_ports; i++)
-		if ((r = forward_port(spec, h->dirfd, &spec->ports[i], err)) < 0)
-			return r;
 	return 0;
 }
 
@@ -716,7 +666,6 @@ void net_stop(struct net_handle *h)
 		h->pidfd = -1;
 	}
 	if (h->dirfd >= 0) {
-		unlinkat(h->dirfd, SLIRP_SOCKET, 0);
 		close(h->dirfd);
 		h->dirfd = -1;
 	}

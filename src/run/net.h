@@ -21,6 +21,8 @@ int net_publish_exposed(char *const *exposed, struct container_spec *spec, struc
  * net.ipv4.ip_unprivileged_port_start, or one already taken, is an error
  * that says so and what to do. */
 int net_check_ports(const struct container_spec *spec, struct urun_error *err);
+/* The error for binding host port p failing with errno e. */
+int net_port_error(const struct port_map *p, int e, struct urun_error *err);
 
 /* The container's /etc/resolv.conf and /etc/hosts (malloc'd). */
 char *net_resolv_conf(const struct container_spec *spec);
@@ -31,13 +33,12 @@ char *net_hosts(const struct container_spec *spec);
 struct net_handle {
 	int pidfd;       /* slirp4netns (init's child: never waited for) */
 	int exit_w;      /* held open by the monitor: slirp4netns exits when it closes */
-	int dirfd;       /* the container's runtime dir, where its API socket is */
+	int dirfd;       /* the container's runtime dir, where its log is */
 };
 #define NET_HANDLE_INIT {.pidfd = -1, .exit_w = -1, .dirfd = -1}
 
 /* Monitor side, after the id maps are written and before the child is
- * released: slirp4netns for the child's network namespace, ready, with
- * every published port forwarded. */
+ * released: slirp4netns for the child's network namespace, ready. */
 int net_start(const struct container_spec *spec, pid_t child, struct net_handle *h, struct urun_error *err);
 void net_stop(struct net_handle *h);
 
