@@ -132,14 +132,20 @@ __attribute__((noreturn)) static void helper_main(int sock, int pidfd)
 	}
 }
 
-/* A socket in the container's network, connected (or connecting) to
- * 127.0.0.1:port there. */
-static int container_socket(struct portfwd *pf, bool udp, uint16_t port)
+/* A socket made in the container's network namespace. */
+static int helper_socket(struct portfwd *pf, bool udp)
 {
 	char kind = udp ? 'u' : 't';
 	if (write(pf->helper, &kind, 1) != 1)
 		return -1;
-	int fd = recv_fd(pf->helper);
+	return recv_fd(pf->helper);
+}
+
+/* A socket in the container's network, connected (or connecting) to
+ * 127.0.0.1:port there. */
+static int container_socket(struct portfwd *pf, bool udp, uint16_t port)
+{
+	int fd = helper_socket(pf, udp);
 	if (fd < 0)
 		return -1;
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -203,7 +209,7 @@ int portfwd_start(const struct container_spec *spec, pid_t child, struct portfwd
 	pf->helper = sp[0];
 	pf->helper_pid = pid;
 	/* One round trip proves the helper joined the namespace. */
-	int probe = container_socket(pf, true, 9);
+	int probe = helper_socket(pf, true);
 	if (probe < 0)
 		return urun_error_set(err, 0, "the port forwarder could not join the container's network namespace");
 	close(probe);
