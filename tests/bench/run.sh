@@ -513,6 +513,13 @@ user_phase() {
 		if [ -n "$LARGE_REF" ] && ! $P_OV pull -q --tls-verify=false "$LARGE_REF" >>"$LOGS/prepull.log" 2>&1; then
 			STATUS[podman-large]="failed: podman pull of the large image failed"
 		fi
+		# row 5 per driver
+		if [ -n "$LARGE_REF" ] && [ "$SMOKE" = 0 ]; then
+			$P_FUSE pull -q --tls-verify=false "$LARGE_REF" >>"$LOGS/prepull.log" 2>&1 ||
+				STATUS[podman-fuse-large]="failed: podman pull of the large image (fuse-overlayfs store) failed"
+			$P_VFS pull -q --tls-verify=false "$LARGE_REF" >>"$LOGS/prepull.log" 2>&1 ||
+				STATUS[podman-vfs-large]="failed: podman pull of the large image (vfs store) failed"
+		fi
 	fi
 
 	# crun: a rootless bundle of the same busybox rootfs.
@@ -566,12 +573,14 @@ user_phase() {
 
 	if [ "$SMOKE" = 0 ]; then
 		# ---- 2. start with the default network (slirp4netns) -----------------
+		add_cmd "urun (slirp4netns)" "$URUN" "$URUN run --rm $BB_REF true"
 		add_cmd "podman run (slirp4netns)" podman "$P_OV run --rm --network=slirp4netns $BB_REF true"
-		have slirp4netns || STATUS["podman run (slirp4netns)"]="missing: slirp4netns is not installed"
+		if ! have slirp4netns; then
+			STATUS["podman run (slirp4netns)"]="missing: slirp4netns is not installed"
+			STATUS["urun (slirp4netns)"]="missing: slirp4netns is not installed"
+		fi
 		run_group start-net "$RUNS" 3 none
-		python3 "$HERE/report.py" pair "$ROWS" "$RAW/start-net.json" \
-			"2. start with the default network (slirp4netns)" urun "podman run (slirp4netns)" \
-			"not implemented in urun yet (networking is none/host only)" "$(why "podman run (slirp4netns)")"
+		pair "2. start with the default network (slirp4netns)" start-net "urun (slirp4netns)" "podman run (slirp4netns)"
 
 		# ---- 3. exec ----------------------------------------------------------
 		if $URUN run -d --name urun-bench-exec --network=none "$BB_REF" sleep 3600 >>"$LOGS/exec.log" 2>&1; then
@@ -656,14 +665,34 @@ user_phase() {
 		pair "5. start, large image (\`true\`: the baseline of the next two rows), overlay" fs "urun true" "podman true"
 		pair "5. file-tree walk \`find / -xdev | wc -l\`, large image, overlay" fs "urun walk" "podman walk"
 		pair "5. write 2,000 small files under /var (container root), overlay" fs "urun write" "podman write"
-		text_row "5. walk and writes, fuse-overlayfs and vfs" "$NI" "–" "–"
+		# the same per driver: fuse-overlayfs, then vfs (which copies the
+		# whole image for every container, so fewer runs)
+		local d pd
+		for d in fuse-overlayfs vfs; do
+			pd=$P_FUSE
+			[ "$d" = vfs ] && pd=$P_VFS
+			local ur="$URUN run --rm --network=none --storage-driver $d $LARGE_REF" pr="$pd run --rm --network=none $LARGE_REF"
+			add_cmd "urun $d walk" "$URUN" "$ur $WALK"
+			add_cmd "podman $d walk" podman "$pr $WALK"
+			add_cmd "urun $d write" "$URUN" "$ur $WRITE"
+			add_cmd "podman $d write" podman "$pr $WRITE"
+			local pk=podman-fuse-large
+			[ "$d" = vfs ] && pk=podman-vfs-large
+			if [ -n "${STATUS[$pk]:-}" ]; then
+				STATUS["podman $d walk"]=${STATUS[$pk]} STATUS["podman $d write"]=${STATUS[$pk]}
+			fi
+			if [ "$d" = fuse-overlayfs ] && ! have fuse-overlayfs; then
+				STATUS["urun $d walk"]="missing: fuse-overlayfs" STATUS["urun $d write"]="missing: fuse-overlayfs"
+			fi
+			run_group "fs-$d" "$([ "$d" = vfs ] && echo 5 || echo "$RUNS")" 1 none
+			pair "5. file-tree walk, large image, $d" "fs-$d" "urun $d walk" "podman $d walk"
+			pair "5. write 2,000 small files, large image, $d" "fs-$d" "urun $d write" "podman $d write"
+		done
 
 		# ---- 6. TCP throughput through a published port ---------------------
 		local T6="6. TCP throughput, iperf3 through a published port (5 s)"
 		if ! have iperf3; then
-			text_row "$T6" "not implemented in urun yet (no published ports)" "missing: iperf3 is not installed" "–"
-		elif ! have podman; then
-			text_row "$T6" "not implemented in urun yet (no published ports)" "missing: podman is not installed" "–"
+			text_row "$T6" "–" "missing: iperf3 is not installed" "–"
 		else
 			local ldso libdirs="" lib hport
 			ldso=$(readlink -f "$(ldd "$(command -v iperf3)" | awk '/ld-linux|ld64|ld\.so/ { for (i = 1; i <= NF; i++) if ($i ~ /^\//) { print $i; exit } }')")
@@ -677,21 +706,36 @@ user_phase() {
 			kill "$(cat "$RT/iperf-host.pid")" 2>/dev/null || true
 			rm -f "$RT/iperf-host.pid"
 			python3 "$HERE/report.py" iperf "$ROWS" "$T6, reference" "host loopback, no container" "$RAW/iperf-host.json"
-			local h
-			for h in rootlesskit slirp4netns; do
-				hport=$(free_port)
-				if $P_OV run -d --name "urun-bench-iperf-$h" --network "slirp4netns:port_handler=$h" \
-					-p "127.0.0.1:$hport:5201" -v /usr:/host/usr:ro "$BB_REF" \
-					"/host$ldso" --library-path "${libdirs#:}" /host/usr/bin/iperf3 -s >>"$LOGS/iperf.log" 2>&1; then
-					for i in $(seq 100); do
-						$P_OV logs "urun-bench-iperf-$h" 2>&1 | grep -q 'Server listening' && break
-						sleep 0.1
-					done
-					iperf3 -c 127.0.0.1 -p "$hport" -t 5 -J >"$RAW/iperf-podman-$h.json" 2>>"$LOGS/iperf.log" || true
-					$P_OV rm -f -t 0 "urun-bench-iperf-$h" >>"$LOGS/iperf.log" 2>&1 || true
-				fi
-				python3 "$HERE/report.py" iperf "$ROWS" "$T6" "podman, slirp4netns, port_handler=$h" "$RAW/iperf-podman-$h.json"
-			done
+			hport=$(free_port)
+			if $URUN run -d --name urun-bench-iperf -p "127.0.0.1:$hport:5201" -v /usr:/host/usr:ro --tmpfs /tmp "$BB_REF" \
+				"/host$ldso" --library-path "${libdirs#:}" /host/usr/bin/iperf3 -s >>"$LOGS/iperf.log" 2>&1; then
+				for i in $(seq 100); do
+					$URUN logs urun-bench-iperf 2>&1 | grep -q 'Server listening' && break
+					sleep 0.1
+				done
+				iperf3 -c 127.0.0.1 -p "$hport" -t 5 -J >"$RAW/iperf-urun.json" 2>>"$LOGS/iperf.log" || true
+				$URUN rm -f urun-bench-iperf >>"$LOGS/iperf.log" 2>&1 || true
+			fi
+			python3 "$HERE/report.py" iperf "$ROWS" "$T6" "urun (its splice forwarder), slirp4netns network" "$RAW/iperf-urun.json"
+			if have podman; then
+				local h
+				for h in rootlesskit slirp4netns; do
+					hport=$(free_port)
+					if $P_OV run -d --name "urun-bench-iperf-$h" --network "slirp4netns:port_handler=$h" \
+						-p "127.0.0.1:$hport:5201" -v /usr:/host/usr:ro "$BB_REF" \
+						"/host$ldso" --library-path "${libdirs#:}" /host/usr/bin/iperf3 -s >>"$LOGS/iperf.log" 2>&1; then
+						for i in $(seq 100); do
+							$P_OV logs "urun-bench-iperf-$h" 2>&1 | grep -q 'Server listening' && break
+							sleep 0.1
+						done
+						iperf3 -c 127.0.0.1 -p "$hport" -t 5 -J >"$RAW/iperf-podman-$h.json" 2>>"$LOGS/iperf.log" || true
+						$P_OV rm -f -t 0 "urun-bench-iperf-$h" >>"$LOGS/iperf.log" 2>&1 || true
+					fi
+					python3 "$HERE/report.py" iperf "$ROWS" "$T6" "podman, slirp4netns, port_handler=$h" "$RAW/iperf-podman-$h.json"
+				done
+			else
+				text_row "$T6" "–" "missing: podman is not installed" "–"
+			fi
 		fi
 
 		# ---- 7. memory; 50 containers at once ---------------------------------
