@@ -182,10 +182,11 @@ fetch() {
 
 @test "--network container:NAME shares another container's network namespace" {
 	"$URUN" run -d --name netowner "$IMG" sh -c 'mkdir /www && echo owner-page > /www/index.html && exec httpd -f -p 127.0.0.1:8000 -h /www' >/dev/null
-	run "$URUN" run --rm --network container:netowner "$IMG" sh -c 'ip -o -4 addr show tap0; wget -q -O - http://127.0.0.1:8000/'
+	run "$URUN" run --rm --network container:netowner "$IMG" sh -c 'ip -o -4 addr show tap0; wget -q -O - http://127.0.0.1:8000/; ls /sys/class/net | tr "\n" " "'
 	[ "$status" -eq 0 ]
 	assert_contains "${lines[0]}" "inet 10.0.2.100/24"
 	assert_eq "${lines[1]}" "owner-page"
+	assert_eq "${lines[2]}" "lo tap0 "
 	local a b
 	a=$("$URUN" exec netowner readlink /proc/self/ns/net)
 	"$URUN" run -d --name joiner --network container:netowner "$IMG" sleep 1000 >/dev/null

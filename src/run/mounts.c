@@ -132,8 +132,10 @@ int mounts_plan(const struct container_spec *spec, struct mount_plan *plan, stru
 		plan_fs(plan, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0);
 	else if ((r = plan_bind(plan, "/proc", "proc", 0, err)) < 0)
 		return r;
-	if (spec->ns_flags & CLONE_NEWNET) {
-		/* sysfs is mountable only by the owner of the network namespace. */
+	if ((spec->ns_flags & CLONE_NEWNET) || spec->net == NET_CONTAINER) {
+		/* sysfs is mountable only by the owner of the network namespace
+		 * (with container:NAME we are inside the user namespace that owns
+		 * the joined one). */
 		plan_fs(plan, "sysfs", "sys", MS_NOSUID | MS_NODEV | MS_NOEXEC | (spec->privileged ? 0 : MS_RDONLY),
 			NULL, 0);
 	} else if ((r = plan_bind(plan, "/sys", "sys", MOP_RDONLY, err)) < 0) {

@@ -8,7 +8,9 @@
   report.py text ROWS LABEL URUN PEER RATIO   a row of literal cells
   report.py rss ROWS LABEL FIELD URUN.json PEER.json [URUN_TEXT] [PEER_TEXT]
         a row from two rss.py results (FIELD: max_kib or sum_kib)
-  report.py iperf ROWS LABEL PEER_NAME IPERF.json   a throughput cell (urun n/a)
+  report.py iperf ROWS LABEL PEER_NAME PEER.json [URUN.json]
+        a throughput row: iperf3 JSON for the peer and for urun (ratio
+        urun/peer: above 1, urun moves more)
   report.py render ROWS ENV.md OUT.md         the Markdown report
 
 ROWS is a JSON-lines file; every row keeps its raw numbers too, and render
@@ -135,16 +137,20 @@ def rss(rows, label, field, uj, pj, utext="", ptext=""):
                "raw": {"urun": u, "peer": p}})
 
 
-def iperf(rows, label, name, js):
-    try:
-        with open(js) as f:
-            d = json.load(f)
-        bps = d["end"]["sum_received"]["bits_per_second"]
-        cell = "%s: %.2f Gbit/s" % (name, bps / 1e9)
-    except (OSError, ValueError, KeyError, TypeError):
-        bps, cell = None, "%s: no result (see log)" % name
-    add(rows, {"row": label, "urun": "not implemented in urun yet (no published ports)",
-               "peer": cell, "ratio": "–", "raw": {"peer_bits_per_second": bps}})
+def iperf(rows, label, name, js, ujs=None):
+    def gbps(path):
+        try:
+            with open(path) as f:
+                return json.load(f)["end"]["sum_received"]["bits_per_second"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+    bps = gbps(js)
+    cell = "%s: %.2f Gbit/s" % (name, bps / 1e9) if bps else "%s: no result (see log)" % name
+    ubps = gbps(ujs) if ujs else None
+    ucell = ("%.2f Gbit/s" % (ubps / 1e9) if ubps else "no result (see log)") if ujs else "–"
+    ratio = "%.2f×" % (ubps / bps) if ubps and bps else "–"
+    add(rows, {"row": label, "urun": ucell, "peer": cell, "ratio": ratio,
+               "raw": {"urun_bits_per_second": ubps, "peer_bits_per_second": bps}})
 
 
 def render(rows, env, out):
@@ -176,7 +182,7 @@ def main(a):
         add(a[0], {"row": a[1], "urun": a[2], "peer": a[3], "ratio": a[4]})
     elif cmd == "rss" and 5 <= len(a) <= 7:
         rss(*a)
-    elif cmd == "iperf" and len(a) == 4:
+    elif cmd == "iperf" and 4 <= len(a) <= 5:
         iperf(*a)
     elif cmd == "render" and len(a) == 3:
         render(*a)

@@ -705,7 +705,6 @@ user_phase() {
 			iperf3 -c 127.0.0.1 -p "$hport" -t 5 -J >"$RAW/iperf-host.json" 2>>"$LOGS/iperf.log" || true
 			kill "$(cat "$RT/iperf-host.pid")" 2>/dev/null || true
 			rm -f "$RT/iperf-host.pid"
-			python3 "$HERE/report.py" iperf "$ROWS" "$T6, reference" "host loopback, no container" "$RAW/iperf-host.json"
 			hport=$(free_port)
 			if $URUN run -d --name urun-bench-iperf -p "127.0.0.1:$hport:5201" -v /usr:/host/usr:ro --tmpfs /tmp "$BB_REF" \
 				"/host$ldso" --library-path "${libdirs#:}" /host/usr/bin/iperf3 -s >>"$LOGS/iperf.log" 2>&1; then
@@ -716,7 +715,8 @@ user_phase() {
 				iperf3 -c 127.0.0.1 -p "$hport" -t 5 -J >"$RAW/iperf-urun.json" 2>>"$LOGS/iperf.log" || true
 				$URUN rm -f urun-bench-iperf >>"$LOGS/iperf.log" 2>&1 || true
 			fi
-			python3 "$HERE/report.py" iperf "$ROWS" "$T6" "urun (its splice forwarder), slirp4netns network" "$RAW/iperf-urun.json"
+			python3 "$HERE/report.py" iperf "$ROWS" "$T6 (urun: its splice forwarder), reference" \
+				"host loopback, no container" "$RAW/iperf-host.json" "$RAW/iperf-urun.json"
 			if have podman; then
 				local h
 				for h in rootlesskit slirp4netns; do
@@ -731,7 +731,8 @@ user_phase() {
 						iperf3 -c 127.0.0.1 -p "$hport" -t 5 -J >"$RAW/iperf-podman-$h.json" 2>>"$LOGS/iperf.log" || true
 						$P_OV rm -f -t 0 "urun-bench-iperf-$h" >>"$LOGS/iperf.log" 2>&1 || true
 					fi
-					python3 "$HERE/report.py" iperf "$ROWS" "$T6" "podman, slirp4netns, port_handler=$h" "$RAW/iperf-podman-$h.json"
+					python3 "$HERE/report.py" iperf "$ROWS" "$T6" "podman, slirp4netns, port_handler=$h" \
+						"$RAW/iperf-podman-$h.json" "$RAW/iperf-urun.json"
 				done
 			else
 				text_row "$T6" "–" "missing: podman is not installed" "–"
