@@ -397,12 +397,14 @@ static bool is_hex_id(const char *s)
 	return true;
 }
 
-int state_write(struct state_dir *sd, const struct ctr_state *st, struct urun_error *err)
+/* replace_only: update a record only while it exists (a reader marking a
+ * dead container exited must not bring back one that was just removed). */
+static int write_record(struct state_dir *sd, const struct ctr_state *st, bool replace_only, struct urun_error *err)
 {
 	struct json_object *o = state_to_json(st);
 	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 	size_t len = strlen(text);
-	if (mkdirat(sd->fd, st->id, 0700) < 0 && errno != EEXIST) {
+	if (!replace_only && mkdirat(sd->fd, st->id, 0700) < 0 && errno != EEXIST) {
 		json_object_put(o);
 		return urun_error_set(err, errno, "creating the state of container %.12s", st->id);
 	}
@@ -417,21 +419,26 @@ int state_write(struct state_dir *sd, const struct ctr_state *st, struct urun_er
 		r = -errno;
 	json_object_put(o);
 	/* rename(2) replaces state.json in one step: readers see the old
-	 * record or the new one, never half of either. */
-	if (r == 0 && renameat(dfd, tmp, dfd, "state.json") < 0)
+	 * record or the new one, never half of either. RENAME_EXCHANGE does
+	 * the same but fails when state.json is gone. */
+	if (r == 0 && renameat2(dfd, tmp, dfd, "state.json", replace_only ? RENAME_EXCHANGE : 0) < 0)
 		r = -errno;
-	if (r < 0) {
-		if (dfd >= 0)
-			unlinkat(dfd, tmp, 0);
+	if (dfd >= 0 && (r < 0 || replace_only))
+		unlinkat(dfd, tmp, 0);
+	if (r < 0 && replace_only)
+		return 0; /* removed meanwhile: nothing to update */
+	if (r < 0)
 		return urun_error_set(err, -r, "writing the state of container %.12s in `%s`", st->id, sd->path);
-	}
 	return 0;
 }
 
-int state_read(struct state_dir *sd, const char *id, struct ctr_state *st, struct urun_error *err)
+int state_write(struct state_dir *sd, const struct ctr_state *st, struct urun_error *err)
 {
-	if (!is_hex_id(id))
-		return urun_error_set(err, 0, "`%s` is not a container id", id);
+	return write_record(sd, st, false, err);
+}
+
+static int read_record(struct state_dir *sd, const char *id, struct ctr_state *st, struct urun_error *err)
+{
 	char path[128];
 	snprintf(path, sizeof(path), "%s/state.json", id);
 	_cleanup_close_ int fd = openat(sd->fd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -452,12 +459,33 @@ int state_read(struct state_dir *sd, const char *id, struct ctr_state *st, struc
 	}
 	if (r < 0)
 		return urun_error_set(err, 0, "the state of container %.12s in `%s` is damaged", id, sd->path);
-	if (state_refresh(st)) {
-		/* Record it, so the time of death stays put; best effort. */
-		struct urun_error e = {0};
-		state_write(sd, st, &e);
-		urun_error_clear(&e);
+	return 0;
+}
+
+int state_read(struct state_dir *sd, const char *id, struct ctr_state *st, struct urun_error *err)
+{
+	if (!is_hex_id(id))
+		return urun_error_set(err, 0, "`%s` is not a container id", id);
+	int r = read_record(sd, id, st, err);
+	if (r < 0 || !state_refresh(st))
+		return r;
+	/* The monitor is gone. It may have recorded the exit (or removed the
+	 * record) after we read: now that it cannot write any more, read
+	 * again, and only if it still says running, record the death. */
+	struct ctr_state again;
+	struct urun_error e = {0};
+	if ((r = read_record(sd, id, &again, err)) < 0) {
+		ctr_state_free(st); /* removed meanwhile */
+		return r;
 	}
+	if (again.status != CTR_RUNNING) {
+		ctr_state_free(st);
+		*st = again;
+		return 0;
+	}
+	ctr_state_free(&again);
+	write_record(sd, st, true, &e);
+	urun_error_clear(&e);
 	return 0;
 }
 
@@ -550,7 +578,23 @@ static int remove_at(int dfd, const char *name)
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
 			remove_at(dirfd(d), de->d_name);
 	closedir(d);
-	return unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT ? -errno : 0;
+	/* A reader's update may have put a temp file in for an instant. */
+	for (int i = 0; i < 100; i++) {
+		if (unlinkat(dfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+			return 0;
+		if (errno != ENOTEMPTY)
+			return -errno;
+		struct timespec nap = {.tv_nsec = 1000000};
+		nanosleep(&nap, NULL);
+		_cleanup_close_ int again = openat(dfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		DIR *d2 = again < 0 ? NULL : fdopendir(openat(again, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+		while (d2 && (de = readdir(d2)))
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+				unlinkat(dirfd(d2), de->d_name, 0);
+		if (d2)
+			closedir(d2);
+	}
+	return -ENOTEMPTY;
 }
 
 int state_remove(struct state_dir *sd, const char *id, struct urun_error *err)
