@@ -88,6 +88,8 @@ int cmd_exec(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err
 		spec.caps = st.caps;
 		spec.privileged = st.privileged;
 		spec.no_new_privs = st.no_new_privs;
+		/* the same no-op chown/setuid filter as the container's processes */
+		spec.subid_ranges = !st.fakeroot;
 		spec.seccomp_unconfined = st.seccomp && strcmp(st.seccomp, "unconfined") == 0;
 		if (st.seccomp && !spec.seccomp_unconfined)
 			spec.seccomp_profile = xstrdup(st.seccomp);

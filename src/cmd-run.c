@@ -59,7 +59,8 @@ static void run_help(void)
 	      "      --read-only            mount the root filesystem read-only\n"
 	      "      --rm                   remove the container and its writable layer when it exits\n"
 	      "      --rootfs               the first argument is a root filesystem directory, not an image\n"
-	      "      --security-opt OPT     seccomp=unconfined|FILE, no-new-privileges[=true|false]\n"
+	      "      --security-opt OPT     seccomp=unconfined|FILE, no-new-privileges[=true|false],\n"
+	      "                             fakeroot=off (without subordinate ids: real chown/setuid errors)\n"
 	      "      --stop-timeout SECS    after forwarding SIGTERM, SIGKILL after SECS (default 10)\n"
 	      "      --storage-driver D     overlay, fuse-overlayfs or vfs (default: urun.conf's driver, auto)\n"
 	      "      --tls-verify=false     allow plain HTTP and unverified TLS for this pull\n"
@@ -451,6 +452,10 @@ static int parse_security_opt(struct container_spec *spec, const char *v, struct
 		spec->no_new_privs = true;
 	} else if (strcmp(v, "no-new-privileges=false") == 0 || strcmp(v, "no-new-privileges:false") == 0) {
 		spec->no_new_privs = false;
+	} else if (strcmp(v, "fakeroot=off") == 0 || strcmp(v, "fakeroot=false") == 0) {
+		spec->fakeroot_off = true;
+	} else if (strcmp(v, "fakeroot=on") == 0 || strcmp(v, "fakeroot=true") == 0) {
+		spec->fakeroot_off = false;
 	} else if (strncmp(v, "label=", 6) == 0 || strncmp(v, "apparmor=", 9) == 0) {
 		log_info("--security-opt %s: ignored (urun applies no SELinux or AppArmor labels)", v);
 	} else {
@@ -789,6 +794,8 @@ static int on_started(void *ud, pid_t pid, struct urun_error *err)
 	j->st.started = state_now();
 	j->st.finished = 0;
 	j->st.exit_code = 0;
+	/* known once the id maps were planned */
+	j->st.fakeroot = !j->spec.subid_ranges && !j->spec.fakeroot_off && j->spec.no_new_privs;
 	free(j->st.error);
 	j->st.error = NULL;
 	int r = state_write(&j->sd, &j->st, err);

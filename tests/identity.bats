@@ -31,6 +31,26 @@ setup() {
 	assert_contains "$stderr" "usermod --add-subuids"
 }
 
+@test "no subuid entry: chown, chgrp and su succeed as no-ops (fakeroot); fakeroot=off gives the real errors" {
+	local root
+	root=$(rootfs_copy)
+	run --separate-stderr env URUN_SUBUID_FILE=/dev/null URUN_SUBGID_FILE=/dev/null "$URUN" run --network none \
+		--rootfs "$root" sh -c 'echo "bob:x:1000:1000::/home/bob:/bin/sh" >> /etc/passwd; echo "bob:x:1000:" >> /etc/group
+			mkdir -p /home/bob && chown bob:bob /home/bob && chgrp 1000 /home/bob && su bob -c "echo as-bob"'
+	[ "$status" -eq 0 ]
+	assert_eq "$output" "as-bob"
+	assert_eq "$(printf '%s\n' "$stderr" | grep -c warning)" "1"
+	assert_contains "$stderr" "chown and setuid calls in the container succeed without effect"
+	run env URUN_SUBUID_FILE=/dev/null URUN_SUBGID_FILE=/dev/null "$URUN" run --network none \
+		--security-opt fakeroot=off --rootfs "$root" chown 1000 /home/bob
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "Invalid argument"
+	# with a subuid range nothing of this: chown to an unmapped id fails
+	has_subuid || return 0
+	run "$URUN" run --network none --rootfs "$root" chown 4000000000 /home/bob
+	[ "$status" -ne 0 ]
+}
+
 @test "a user that does not exist in the rootfs is an error" {
 	run "$URUN" run -u nosuchuser --rootfs "$ROOTFS" true
 	[ "$status" -eq 125 ]

@@ -123,6 +123,9 @@ int store_open(struct store *s, const struct urun_config *cfg, struct urun_error
 	}
 	s->max_layer_bytes = (uint64_t)(v * (double)mult);
 	spec_init(&s->ids);
+	/* The container's own plan warns about a single-id mapping, with what
+	 * it means for the container. */
+	s->ids.quiet = true;
 	s->ids.newuidmap = xstrdup(config_get(cfg, "newuidmap"));
 	s->ids.newgidmap = xstrdup(config_get(cfg, "newgidmap"));
 	return userns_plan(&s->ids, err);

@@ -97,10 +97,29 @@ int security_plan(const struct container_spec *spec, struct security_plan *sp, s
 		cap_set_flag(sp->root_caps, CAP_EFFECTIVE, 1, &v, CAP_SET);
 		cap_set_flag(sp->root_caps, CAP_PERMITTED, 1, &v, CAP_SET);
 	}
+	int r;
+	/* With one id mapped, chown to any other id and setuid to it fail
+	 * (EINVAL), and package managers stop there. A second filter makes
+	 * those calls succeed without doing anything, as fakeroot would;
+	 * stacked filters take the strictest action, and ERRNO(0) is stricter
+	 * than the main profile's ALLOW. */
+	if (!spec->subid_ranges && !spec->fakeroot_off && spec->no_new_privs) {
+		static const char fakeroot[] =
+			"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"chown\",\"fchown\","
+			"\"lchown\",\"fchownat\",\"chown32\",\"fchown32\",\"lchown32\",\"setuid\",\"setgid\","
+			"\"setuid32\",\"setgid32\",\"setgroups\",\"setgroups32\",\"setresuid\",\"setresgid\","
+			"\"setresuid32\",\"setresgid32\",\"setreuid\",\"setregid\",\"setreuid32\",\"setregid32\","
+			"\"setfsuid\",\"setfsgid\",\"setfsuid32\",\"setfsgid32\"],\"action\":\"SCMP_ACT_ERRNO\","
+			"\"errnoRet\":0}]}";
+		if ((r = seccomp_compile_buffer(fakeroot, sizeof(fakeroot) - 1, "the fakeroot filter", sp->bounding,
+						&sp->fakeroot, err)) < 0)
+			return r;
+		sp->has_fakeroot = true;
+	}
 	if (spec->seccomp_unconfined)
 		return 0;
 	/* Without a configured profile, the built-in copy of config/seccomp.json. */
-	int r = seccomp_cache_compile(spec->seccomp_profile, sp->bounding, &sp->seccomp, err);
+	r = seccomp_cache_compile(spec->seccomp_profile, sp->bounding, &sp->seccomp, err);
 	if (r < 0)
 		return urun_error_wrap(err, "loading the seccomp profile");
 	sp->has_seccomp = true;
@@ -115,6 +134,8 @@ void security_plan_free(struct security_plan *sp)
 		cap_free(sp->user_caps);
 	if (sp->has_seccomp)
 		seccomp_program_free(&sp->seccomp);
+	if (sp->has_fakeroot)
+		seccomp_program_free(&sp->fakeroot);
 	memset(sp, 0, sizeof(*sp));
 }
 
@@ -147,6 +168,8 @@ int security_lock(const struct security_plan *sp)
 	if (sp->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -errno;
 	if (sp->has_seccomp && seccomp_program_load(&sp->seccomp) < 0)
+		return -errno;
+	if (sp->has_fakeroot && seccomp_program_load(&sp->fakeroot) < 0)
 		return -errno;
 	return 0;
 }

@@ -22,6 +22,8 @@ struct security_plan {
 	bool no_new_privs;
 	bool has_seccomp;
 	struct seccomp_program seccomp;
+	bool has_fakeroot;
+	struct seccomp_program fakeroot;  /* single-id mode: id changes succeed as no-ops */
 };
 
 /* Apply --cap-add / --cap-drop lists ("all", "CAP_X" or "X", any case) to *caps. */

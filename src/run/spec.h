@@ -111,6 +111,7 @@ struct container_spec {
 	uint64_t caps;           /* bounding set when root inside (bit N = cap N) */
 	char *seccomp_profile;   /* path; NULL with seccomp_unconfined */
 	bool seccomp_unconfined;
+	bool fakeroot_off;       /* --security-opt fakeroot=off */
 
 	/* resource limits (cgroup v2 delegation only) */
 	int64_t memory_limit;    /* bytes, 0 none */

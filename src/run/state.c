@@ -262,6 +262,7 @@ struct json_object *state_to_json(const struct ctr_state *st)
 	add_str(o, "seccomp", st->seccomp);
 	json_object_object_add(o, "no_new_privs", json_object_new_boolean(st->no_new_privs));
 	json_object_object_add(o, "privileged", json_object_new_boolean(st->privileged));
+	json_object_object_add(o, "fakeroot", json_object_new_boolean(st->fakeroot));
 	json_object_object_add(o, "ns_flags", json_object_new_uint64(st->ns_flags));
 	static const char *const nets[] = {[NET_SLIRP] = "slirp4netns", [NET_NONE] = "none", [NET_HOST] = "host",
 					   [NET_CONTAINER] = "container"};
@@ -360,6 +361,7 @@ static int state_from_json(struct json_object *o, struct ctr_state *st)
 	st->seccomp = get_str(o, "seccomp");
 	st->no_new_privs = get_bool(o, "no_new_privs");
 	st->privileged = get_bool(o, "privileged");
+	st->fakeroot = get_bool(o, "fakeroot");
 	st->ns_flags = (unsigned long)get_u64(o, "ns_flags");
 	st->error = get_str(o, "error");
 	_cleanup_free_ char *net = get_str(o, "net");

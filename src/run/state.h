@@ -40,6 +40,7 @@ struct ctr_state {
 	uint64_t caps;
 	char *seccomp;       /* NULL: default profile; "unconfined"; or a profile path */
 	bool no_new_privs, privileged;
+	bool fakeroot;       /* single-id mode's no-op chown/setuid filter */
 	unsigned long ns_flags;
 	enum net_mode net;
 	bool net_join_slirp;

@@ -53,8 +53,8 @@ int subid_parse(FILE *f, const char *user, uint32_t id, struct idmap *out, size_
 		if (!(user && strcmp(key, user) == 0) && strcmp(key, idstr) != 0)
 			continue;
 		struct idmap m = {0};
-		if (parse_u32(start, &m.outside) < 0 || parse_u32(count, &m.count) < 0 || m.count == 0 ||
-		    (uint64_t)m.outside + m.count > UINT32_MAX)
+		if (parse_u32(start, &m.outside) < 0 || parse_u32(count, &m.count) < 0 ||
+		    m.count == 0 || (uint64_t)m.outside + m.count > UINT32_MAX)
 			continue;
 		if (*n < max)
 			out[(*n)++] = m;
@@ -139,21 +139,38 @@ int userns_plan(struct container_spec *spec, struct urun_error *err)
 	const char *name = pw ? pw->pw_name : NULL;
 
 	if (spec->userns != USERNS_SINGLE) {
-		nu = read_ranges("URUN_SUBUID_FILE", "/etc/subuid", name, spec->host_uid, ur, ARRAY_SIZE(ur));
-		ng = read_ranges("URUN_SUBGID_FILE", "/etc/subgid", name, spec->host_uid, gr, ARRAY_SIZE(gr));
+		nu = read_ranges("URUN_SUBUID_FILE", "/etc/subuid", name, spec->host_uid, ur,
+				 ARRAY_SIZE(ur));
+		ng = read_ranges("URUN_SUBGID_FILE", "/etc/subgid", name, spec->host_uid, gr,
+				 ARRAY_SIZE(gr));
 		if (nu == 0 || ng == 0) {
-			log_warn_once("no subordinate %s range for `%s` in /etc/sub%s: running with a single-id "
-				      "mapping; an admin can add one: usermod --add-subuids 100000-165535 "
-				      "--add-subgids 100000-165535 %s",
-				      nu == 0 ? "uid" : "gid", name ? name : "(unknown)", nu == 0 ? "uid" : "gid",
-				      name ? name : "USER");
+			if (!spec->quiet)
+				log_warn_once(
+				    "no subordinate %s range for `%s` in /etc/sub%s: running with "
+				    "a single-id "
+				    "mapping%s; an admin can add one: usermod --add-subuids "
+				    "100000-165535 "
+				    "--add-subgids 100000-165535 %s",
+				    nu == 0 ? "uid" : "gid", name ? name : "(unknown)",
+				    nu == 0 ? "uid" : "gid",
+				    spec->fakeroot_off
+					? ""
+					: " (chown and setuid calls in the container succeed "
+					  "without effect, "
+					  "so package managers work; --security-opt fakeroot=off)",
+				    name ? name : "USER");
 			nu = ng = 0;
-		} else if (!helper_usable(spec->newuidmap, &why) || !helper_usable(spec->newgidmap, &why)) {
-			const char *bad = helper_usable(spec->newuidmap, &why) ? spec->newgidmap : spec->newuidmap;
+		} else if (!helper_usable(spec->newuidmap, &why) ||
+			   !helper_usable(spec->newgidmap, &why)) {
+			const char *bad = helper_usable(spec->newuidmap, &why) ? spec->newgidmap
+									       : spec->newuidmap;
 			helper_usable(bad, &why);
-			log_warn_once("`%s` %s: running with a single-id mapping; an admin can reinstall the "
-				      "uidmap package (it installs newuidmap and newgidmap setuid root)",
-				      bad, why);
+			if (!spec->quiet)
+				log_warn_once("`%s` %s: running with a single-id mapping; an admin "
+					      "can reinstall the "
+					      "uidmap package (it installs newuidmap and newgidmap "
+					      "setuid root)",
+					      bad, why);
 			nu = ng = 0;
 		}
 	}
@@ -172,7 +189,8 @@ char *userns_format_map(const struct idmap *m, size_t n)
 {
 	char *s = xstrdup("");
 	for (size_t i = 0; i < n; i++) {
-		char *t = xasprintf("%s%s%u %u %u", s, i ? " " : "", m[i].inside, m[i].outside, m[i].count);
+		char *t = xasprintf("%s%s%u %u %u", s, i ? " " : "", m[i].inside, m[i].outside,
+				    m[i].count);
 		free(s);
 		s = t;
 	}
@@ -271,8 +289,9 @@ static int finish_helper(struct helper_run *h, struct urun_error *err)
 		return 0;
 	int r = urun_error_set(err, 0, "`%s` refused the id mapping: %s", h->path,
 			       len ? out : "no message");
-	urun_error_hint(err, "your ranges in /etc/subuid and /etc/subgid must not overlap another user's and "
-			     "must be granted there by an administrator (newuidmap checks them)");
+	urun_error_hint(
+	    err, "your ranges in /etc/subuid and /etc/subgid must not overlap another user's and "
+		 "must be granted there by an administrator (newuidmap checks them)");
 	return r;
 }
 
@@ -385,7 +404,8 @@ int userns_wait(pid_t pid, struct urun_error *err)
 	return urun_error_set(err, 0, "the user namespace helper failed");
 }
 
-int userns_call(const struct container_spec *spec, int (*fn)(void *arg), void *arg, struct urun_error *err)
+int userns_call(const struct container_spec *spec, int (*fn)(void *arg), void *arg,
+		struct urun_error *err)
 {
 	pid_t pid;
 	int r = userns_spawn(spec, fn, arg, &pid, err);
