@@ -66,7 +66,7 @@ int cmd_images(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *e
 			json = true;
 			break;
 		case 'h':
-			printf("%s\n\nList the images in your store.\n\nOptions:\n"
+			printf("%s\n\nList the images in your store (and in the read-only additional_stores).\n\nOptions:\n"
 			       "      --format json   machine-readable output\n"
 			       "  -q, --quiet         only image ids\n"
 			       "      --help          show this help\n",
@@ -86,8 +86,11 @@ int cmd_images(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *e
 		return r;
 	}
 	struct json_object *arr = json ? json_object_new_array() : NULL;
+	/* podman's R/O column, when a read-only store is configured */
+	bool ro_col = s.n_extra > 0;
 	if (!quiet && !json)
-		printf("%-40s %-10s %-14s %-16s %s\n", "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
+		printf("%-40s %-10s %-14s %-16s %-10s%s\n", "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE",
+		       ro_col ? " R/O" : "");
 	for (size_t i = 0; i < n; i++) {
 		char repo[512], tag[256], size[32], age[64];
 		split_name(v[i].name, repo, sizeof(repo), tag, sizeof(tag));
@@ -101,11 +104,13 @@ int cmd_images(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *e
 			json_object_object_add(o, "Names", names);
 			json_object_object_add(o, "Size", json_object_new_int64(v[i].size));
 			json_object_object_add(o, "Created", json_object_new_int64((int64_t)v[i].created));
+			json_object_object_add(o, "ReadOnly", json_object_new_boolean(v[i].store != NULL));
 			json_object_array_add(arr, o);
 		} else {
 			human_size(v[i].size, size, sizeof(size));
 			human_age(v[i].created, age, sizeof(age));
-			printf("%-40s %-10s %-14.12s %-16s %s\n", repo, tag, v[i].config + 7, age, size);
+			printf("%-40s %-10s %-14.12s %-16s %-10s%s\n", repo, tag, v[i].config + 7, age, size,
+			       !ro_col ? "" : v[i].store ? " true" : " false");
 		}
 	}
 	if (json) {

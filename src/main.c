@@ -52,6 +52,7 @@ static void print_help(void)
 	fputs("\nGlobal options:\n"
 	      "      --config FILE      read FILE instead of ~/.config/urun/urun.conf\n"
 	      "      --log-level LEVEL  error, warn (default), info or debug\n"
+	      "      --root DIR         use DIR as the image store (e.g. to fill a shared one)\n"
 	      "  -h, --help             show this help\n"
 	      "  -v, --version          show the version\n"
 	      "\nRun `urun COMMAND --help` for a command's options; see urun(1).\n",
@@ -96,10 +97,11 @@ static int run_main(int argc, char **argv, struct urun_error *err)
 	static const struct option opts[] = {
 		{"help", no_argument, NULL, 'h'},     {"version", no_argument, NULL, 'v'},
 		{"log-level", required_argument, NULL, 'L'}, {"config", required_argument, NULL, 'c'},
+		{"root", required_argument, NULL, 'r'},
 		{NULL, 0, NULL, 0},
 	};
 	struct urun_ctx ctx = {.argv0 = argv[0]};
-	const char *config_path = NULL;
+	const char *config_path = NULL, *root = NULL;
 	int c, r;
 
 	opterr = 0;
@@ -122,6 +124,9 @@ static int run_main(int argc, char **argv, struct urun_error *err)
 		case 'c':
 			config_path = optarg;
 			break;
+		case 'r':
+			root = optarg;
+			break;
 		default:
 			return cmd_bad_option(err, NULL, "Usage: urun [GLOBAL OPTIONS] COMMAND [ARG...]",
 					      argv[optind - 1]);
@@ -139,7 +144,8 @@ static int run_main(int argc, char **argv, struct urun_error *err)
 		urun_error_hint(err, "Usage: urun [GLOBAL OPTIONS] COMMAND [ARG...]; see `urun --help`");
 		return r;
 	}
-	if ((r = config_load(&ctx.cfg, config_path, err)) < 0) {
+	if ((r = config_load(&ctx.cfg, config_path, err)) < 0 ||
+	    (root && (r = config_set(&ctx.cfg, "storage_root", root, "--root", err)) < 0)) {
 		config_free(&ctx.cfg);
 		return r;
 	}

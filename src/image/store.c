@@ -25,6 +25,7 @@
 #include <json-c/json.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 
 static const char *const subdirs[] = {"blobs", "blobs/sha256", "layers", "locks", "tmp", "mnt", "containers"};
 
@@ -81,21 +82,137 @@ static int read_all_at(int dirfd, const char *name, size_t max, char **out, size
 	return 0;
 }
 
+/* Filesystems an image store must not live on: no user xattrs or
+ * overlay upper dirs there, subordinate-id owners squashed or refused by
+ * the server, and one home shared by every node. */
+static const char *network_fs(unsigned long type)
+{
+	switch (type) {
+	case 0x6969: return "NFS";
+	case 0xFF534D42: case 0xFE534D42: case 0x517B: return "CIFS/SMB";
+	case 0x47504653: return "GPFS";
+	case 0x0BD00BD0: return "Lustre";
+	case 0x00C36400: return "CephFS";
+	case 0x5346414F: return "AFS";
+	case 0x19830326: return "BeeGFS";
+	case 0x65735546: return "a FUSE filesystem";
+	default: return NULL;
+	}
+}
+
+/* storage_fs in urun.conf: "auto" (ask statfs), or the type an admin
+ * declares (and tests simulate). */
+const char *store_network_fs(const struct urun_config *cfg, const char *path)
+{
+	static const char *const names[][2] = {{"nfs", "NFS"},	       {"nfs4", "NFS"},	     {"cifs", "CIFS/SMB"},
+					       {"smb", "CIFS/SMB"},    {"smb3", "CIFS/SMB"}, {"gpfs", "GPFS"},
+					       {"lustre", "Lustre"},   {"ceph", "CephFS"},   {"afs", "AFS"},
+					       {"beegfs", "BeeGFS"},   {"fuse", "a FUSE filesystem"}};
+	const char *declared = config_get(cfg, "storage_fs");
+	if (declared && *declared && strcmp(declared, "auto") != 0) {
+		for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+			if (strcmp(declared, names[i][0]) == 0)
+				return names[i][1];
+		return NULL;
+	}
+	/* The nearest existing ancestor says where the store would be made. */
+	_cleanup_free_ char *p = xstrdup(path);
+	struct statfs sfs;
+	while (statfs(p, &sfs) < 0) {
+		char *slash = strrchr(p, '/');
+		if (!slash || slash == p)
+			return statfs("/", &sfs) == 0 ? network_fs((unsigned long)sfs.f_type) : NULL;
+		*slash = '\0';
+	}
+	return network_fs((unsigned long)sfs.f_type);
+}
+
+static char *local_root(const struct urun_config *cfg)
+{
+	const char *conf = config_get(cfg, "local_storage_root");
+	if (conf && *conf)
+		return xstrdup(conf);
+	const char *tmp = getenv("TMPDIR");
+	return tmp && *tmp == '/' ? xasprintf("%s/urun-%u", tmp, (unsigned)getuid())
+				  : xasprintf("/var/tmp/urun-%u", (unsigned)getuid());
+}
+
+/* A node-local store in a shared directory (/var/tmp): ours, not a
+ * symlink someone else planted, nobody else's to write. */
+static int check_own_dir(const char *path, struct urun_error *err)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return urun_error_set(err, errno, "the image store `%s`", path);
+	if (!S_ISDIR(st.st_mode) || st.st_uid != getuid()) {
+		int r = urun_error_set(err, 0, "the image store `%s` is %s", path,
+				       !S_ISDIR(st.st_mode) ? "not a directory" : "owned by another user");
+		urun_error_hint(err, "remove it, or set storage_root (or local_storage_root) in urun.conf");
+		return r;
+	}
+	if ((st.st_mode & 077) && chmod(path, 0700) < 0)
+		return urun_error_set(err, errno, "making the image store `%s` private", path);
+	return 0;
+}
+
+static void open_extra_stores(struct store *s, const struct urun_config *cfg)
+{
+	const char *list = config_get(cfg, "additional_stores");
+	if (!list || !*list)
+		return;
+	/* A TOML-ish list ["/a", "/b"] or "/a:/b" or "/a,/b". */
+	_cleanup_free_ char *buf = xstrdup(list);
+	char *save = NULL;
+	for (char *t = strtok_r(buf, "[]\", :\t", &save); t; t = strtok_r(NULL, "[]\", :\t", &save)) {
+		if (*t != '/' || strcmp(t, s->root) == 0)
+			continue;
+		int fd = open(t, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		char *fmt = NULL;
+		size_t flen;
+		bool ok = fd >= 0 && read_all_at(fd, "FORMAT", 4096, &fmt, &flen) == 0 && strcmp(fmt, STORE_FORMAT) == 0;
+		free(fmt);
+		if (!ok) {
+			log_warn_once("additional store `%s` is %s: it is not used", t,
+				      fd < 0 ? strerror(errno) : "not an urun store of this format");
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
+		s->extra = xrealloc(s->extra, (s->n_extra + 1) * sizeof(*s->extra));
+		s->extra[s->n_extra++] = (struct store_ro){.root = xstrdup(t), .rootfd = fd};
+	}
+}
+
 int store_open(struct store *s, const struct urun_config *cfg, struct urun_error *err)
 {
 	memset(s, 0, sizeof(*s));
 	s->rootfd = -1;
 	const char *conf = config_get(cfg, "storage_root");
 	s->root = conf && *conf ? xstrdup(conf) : default_root();
+	bool relocated = false;
+	const char *net = conf && *conf ? NULL : store_network_fs(cfg, s->root);
+	if (net) {
+		char *local = local_root(cfg);
+		log_warn_once("`%s` is on %s, which cannot hold an image store for containers: using `%s` on this "
+			      "machine instead (set storage_root in urun.conf, or an admin local_storage_root in "
+			      "/etc/urun/urun.conf, to choose)",
+			      s->root, net, local);
+		free(s->root);
+		s->root = local;
+		relocated = true;
+	}
 	int r = xdg_mkdir_p(s->root, 0700);
 	if (r < 0) {
 		r = urun_error_set(err, -r, "creating the image store `%s`", s->root);
 		urun_error_hint(err, "set storage_root in ~/.config/urun/urun.conf to a writable local directory");
 		return r;
 	}
+	if (relocated && (r = check_own_dir(s->root, err)) < 0)
+		return r;
 	s->rootfd = open(s->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (s->rootfd < 0)
 		return urun_error_set(err, errno, "opening the image store `%s`", s->root);
+	open_extra_stores(s, cfg);
 	for (size_t i = 0; i < ARRAY_SIZE(subdirs); i++)
 		if (mkdirat(s->rootfd, subdirs[i], 0700) < 0 && errno != EEXIST)
 			return urun_error_set(err, errno, "creating `%s/%s`", s->root, subdirs[i]);
@@ -133,6 +250,12 @@ int store_open(struct store *s, const struct urun_config *cfg, struct urun_error
 
 void store_close(struct store *s)
 {
+	for (size_t k = 0; k < s->n_extra; k++) {
+		if (s->extra[k].rootfd >= 0)
+			close(s->extra[k].rootfd);
+		free(s->extra[k].root);
+	}
+	free(s->extra);
 	if (s->rootfd >= 0)
 		close(s->rootfd);
 	spec_free(&s->ids);
@@ -168,6 +291,8 @@ int store_get_blob(struct store *s, const char *digest, char **buf, size_t *len,
 		return urun_error_set(err, 0, "`%s` is not a sha256 digest", digest);
 	_cleanup_free_ char *name = blob_name(digest);
 	int r = read_all_at(s->rootfd, name, MANIFEST_MAX_BYTES, buf, len);
+	for (size_t k = 0; r == -ENOENT && k < s->n_extra; k++)
+		r = read_all_at(s->extra[k].rootfd, name, MANIFEST_MAX_BYTES, buf, len);
 	if (r < 0)
 		return urun_error_set(err, -r, "reading blob `%s` from the store", digest);
 	/* The store is the user's, but a damaged file must not be believed. */
@@ -184,19 +309,31 @@ int store_get_blob(struct store *s, const char *digest, char **buf, size_t *len,
 
 /* ---- layers ---- */
 
-bool store_has_layer(struct store *s, const char *diff_id)
+/* Which store holds the layer: -1 yours, k the read-only store k, -2 none. */
+static int layer_home(struct store *s, const char *diff_id)
 {
 	char name[128];
 	struct stat st;
 	if (!digest_is_valid(diff_id))
-		return false;
+		return -2;
 	snprintf(name, sizeof(name), "layers/%s", diff_id + 7);
-	return fstatat(s->rootfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+	if (fstatat(s->rootfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+		return -1;
+	for (size_t k = 0; k < s->n_extra; k++)
+		if (fstatat(s->extra[k].rootfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+			return (int)k;
+	return -2;
+}
+
+bool store_has_layer(struct store *s, const char *diff_id)
+{
+	return layer_home(s, diff_id) != -2;
 }
 
 char *store_layer_path(struct store *s, const char *diff_id)
 {
-	return xasprintf("%s/layers/%s", s->root, diff_id + 7);
+	int k = layer_home(s, diff_id);
+	return xasprintf("%s/layers/%s", k >= 0 ? s->extra[k].root : s->root, diff_id + 7);
 }
 
 struct unpack_job {
@@ -452,22 +589,23 @@ static char **json_strv(struct json_object *a)
 	return v;
 }
 
-static int load_images(struct store *s, struct store_image **out, size_t *n, struct urun_error *err)
+static int load_images_at(int rootfd, const char *root, struct store_image **out, size_t *n,
+			  struct urun_error *err)
 {
 	_cleanup_free_ char *buf = NULL;
 	size_t len;
 	*out = NULL;
 	*n = 0;
-	int r = read_all_at(s->rootfd, "images.json", 64u << 20, &buf, &len);
+	int r = read_all_at(rootfd, "images.json", 64u << 20, &buf, &len);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
-		return urun_error_set(err, -r, "reading `%s/images.json`", s->root);
+		return urun_error_set(err, -r, "reading `%s/images.json`", root);
 	struct json_object *o = json_tokener_parse(buf), *list;
 	if (!o || !json_object_object_get_ex(o, "images", &list) || !json_object_is_type(list, json_type_array)) {
 		if (o)
 			json_object_put(o);
-		r = urun_error_set(err, 0, "`%s/images.json` is damaged", s->root);
+		r = urun_error_set(err, 0, "`%s/images.json` is damaged", root);
 		urun_error_hint(err, "move it away and pull the images again");
 		return r;
 	}
@@ -488,6 +626,34 @@ static int load_images(struct store *s, struct store_image **out, size_t *n, str
 	}
 	json_object_put(o);
 	return 0;
+}
+
+static int load_images(struct store *s, struct store_image **out, size_t *n, struct urun_error *err)
+{
+	return load_images_at(s->rootfd, s->root, out, n, err);
+}
+
+/* Yours, then each read-only store's (an image there is marked with it). */
+static int load_all_images(struct store *s, struct store_image **out, size_t *n, struct urun_error *err)
+{
+	int r = load_images(s, out, n, err);
+	for (size_t k = 0; r == 0 && k < s->n_extra; k++) {
+		struct store_image *v;
+		size_t m;
+		struct urun_error e = {0};
+		if (load_images_at(s->extra[k].rootfd, s->extra[k].root, &v, &m, &e) < 0) {
+			log_warn_once("the read-only store `%s` cannot be read: %s", s->extra[k].root, e.msg);
+			urun_error_clear(&e);
+			continue;
+		}
+		*out = xrealloc(*out, (*n + m + 1) * sizeof(**out));
+		for (size_t i = 0; i < m; i++) {
+			v[i].store = s->extra[k].root;
+			(*out)[(*n)++] = v[i];
+		}
+		free(v);
+	}
+	return r;
 }
 
 static int save_images(struct store *s, const struct store_image *v, size_t n, struct urun_error *err)
@@ -551,7 +717,7 @@ int store_record_image(struct store *s, const struct store_image *img, struct ur
 
 int store_list_images(struct store *s, struct store_image **out, size_t *n, struct urun_error *err)
 {
-	return load_images(s, out, n, err);
+	return load_all_images(s, out, n, err);
 }
 
 static bool id_matches(const struct store_image *img, const char *q)
@@ -569,7 +735,7 @@ int store_find_image(struct store *s, const char *name, struct store_image *out,
 {
 	struct store_image *v;
 	size_t n;
-	int r = load_images(s, &v, &n, err);
+	int r = load_all_images(s, &v, &n, err);
 	if (r < 0)
 		return r;
 	memset(out, 0, sizeof(*out));

@@ -15,9 +15,18 @@
 
 #define STORE_FORMAT "urun-store 1\nwhiteouts chardev-0:0\nopaque user.overlay.opaque\n"
 
+/* An additional, read-only store (additional_stores in urun.conf): images
+ * an admin pulled for everyone, used where they are, never written. */
+struct store_ro {
+	char *root;
+	int rootfd;
+};
+
 struct store {
 	char *root;          /* absolute path */
 	int rootfd;
+	struct store_ro *extra;
+	size_t n_extra;
 	struct container_spec ids;  /* the id maps layers are unpacked with */
 	uint64_t max_layer_bytes;   /* max_layer_size of urun.conf */
 };
@@ -29,10 +38,18 @@ struct store_image {
 	char **layers;       /* diffIDs, bottom first */
 	int64_t size;        /* compressed bytes, as pulled */
 	time_t created;      /* when stored */
+	const char *store;   /* NULL: yours; else the read-only store it is in */
 };
 
-/* Open (creating) the store at storage_root or $XDG_DATA_HOME/urun. */
+/* Open (creating) the store at storage_root or $XDG_DATA_HOME/urun; when
+ * that default is on a network filesystem (NFS, GPFS, Lustre, CIFS, FUSE:
+ * no overlay upper dirs, no subordinate-id owners there), a node-local
+ * one instead, said once. Opens the additional_stores read-only. */
 int store_open(struct store *s, const struct urun_config *cfg, struct urun_error *err);
+/* "NFS", "GPFS", ... when path (or its nearest existing ancestor) is on a
+ * network or FUSE filesystem, or urun.conf's storage_fs declares one; NULL
+ * when local. */
+const char *store_network_fs(const struct urun_config *cfg, const char *path);
 void store_close(struct store *s);
 
 /* Blobs: verified against their digest before they are renamed into place. */
