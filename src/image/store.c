@@ -197,7 +197,8 @@ int store_open(struct store *s, const struct urun_config *cfg, struct urun_error
 			      "machine instead (set storage_root in urun.conf, or an admin local_storage_root in "
 			      "/etc/urun/urun.conf, to choose)",
 			      s->root, net, local);
-		free(s->root);
+		s->moved_from = s->root;
+		s->moved_why = net;
 		s->root = local;
 		relocated = true;
 	}
@@ -256,6 +257,7 @@ void store_close(struct store *s)
 		free(s->extra[k].root);
 	}
 	free(s->extra);
+	free(s->moved_from);
 	if (s->rootfd >= 0)
 		close(s->rootfd);
 	spec_free(&s->ids);

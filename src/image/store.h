@@ -27,6 +27,8 @@ struct store {
 	int rootfd;
 	struct store_ro *extra;
 	size_t n_extra;
+	char *moved_from;    /* the default place, on a network filesystem, that root replaces */
+	const char *moved_why; /* "NFS", ... */
 	struct container_spec ids;  /* the id maps layers are unpacked with */
 	uint64_t max_layer_bytes;   /* max_layer_size of urun.conf */
 };

@@ -75,6 +75,15 @@ static const char *why_not_delegated(int *parentfd)
 	return NULL;
 }
 
+const char *cgroup_limits_unavailable(void)
+{
+	int fd;
+	const char *why = why_not_delegated(&fd);
+	if (fd >= 0)
+		close(fd);
+	return why;
+}
+
 int cgroup_setup(const struct container_spec *spec, const char *id, struct cgroup_handle *h,
 		 struct urun_error *err)
 {

@@ -17,6 +17,8 @@ struct cgroup_handle {
 int cgroup_setup(const struct container_spec *spec, const char *id, struct cgroup_handle *h,
 		 struct urun_error *err);
 /* Move pid into the cgroup (before it is released). */
+/* Why --memory/--cpus/--pids-limit cannot apply here, or NULL. */
+const char *cgroup_limits_unavailable(void);
 int cgroup_enter(struct cgroup_handle *h, pid_t pid, struct urun_error *err);
 /* Remove the cgroup once the container is gone. */
 void cgroup_cleanup(struct cgroup_handle *h);

@@ -64,7 +64,7 @@ int subid_parse(FILE *f, const char *user, uint32_t id, struct idmap *out, size_
 
 /* newuidmap is useless unless it is setuid root or carries file caps;
  * checking first turns "write to uid_map failed" into a named cause. */
-static bool helper_usable(const char *path, const char **why)
+bool userns_helper_usable(const char *path, const char **why)
 {
 	struct stat st;
 	if (stat(path, &st) < 0) {
@@ -160,11 +160,11 @@ int userns_plan(struct container_spec *spec, struct urun_error *err)
 					  "so package managers work; --security-opt fakeroot=off)",
 				    name ? name : "USER");
 			nu = ng = 0;
-		} else if (!helper_usable(spec->newuidmap, &why) ||
-			   !helper_usable(spec->newgidmap, &why)) {
-			const char *bad = helper_usable(spec->newuidmap, &why) ? spec->newgidmap
+		} else if (!userns_helper_usable(spec->newuidmap, &why) ||
+			   !userns_helper_usable(spec->newgidmap, &why)) {
+			const char *bad = userns_helper_usable(spec->newuidmap, &why) ? spec->newgidmap
 									       : spec->newuidmap;
-			helper_usable(bad, &why);
+			userns_helper_usable(bad, &why);
 			if (!spec->quiet)
 				log_warn_once("`%s` %s: running with a single-id mapping; an admin "
 					      "can reinstall the "

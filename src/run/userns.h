@@ -30,6 +30,9 @@ int userns_spawn(const struct container_spec *spec, int (*fn)(void *arg), void *
 int userns_wait(pid_t pid, struct urun_error *err);
 
 /* Render a map as "inside outside count ..." (for newuidmap argv and debug). */
+/* newuidmap/newgidmap at path: installed, setuid root or with file caps;
+ * else false and why ("is not installed", ...). */
+bool userns_helper_usable(const char *path, const char **why);
 char *userns_format_map(const struct idmap *m, size_t n);
 
 #endif
