@@ -1097,6 +1097,12 @@ static int run_job(struct run_job *j, int argc, char **argv, const struct ctr_st
 		return r;
 	spec->run_dir = xasprintf("%s/containers/%s", j->sd.path, j->st.id);
 	spec->slirp4netns = xstrdup(config_get(&ctx->cfg, "slirp4netns"));
+	if (strcmp(config_get(&ctx->cfg, "userns_keeper"), "true") == 0) {
+		long long idle = 30;
+		spec->keeper_dir = xasprintf("%s/userns", j->sd.path);
+		parse_int(config_get(&ctx->cfg, "userns_keeper_idle"), 1, 86400, &idle);
+		spec->keeper_idle = (int)idle;
+	}
 	/* The record comes first: it claims the name (a taken one fails before
 	 * anything is pulled or copied), and a directory in the store without
 	 * a record is an orphan `container prune` may remove. Until the

@@ -2,6 +2,7 @@
  * errors and chooses the exit code (125 urun, 126/127 exec, else the
  * command's). `urun IMAGE [CMD...]` is `urun run IMAGE [CMD...]`. */
 #include "cmd.h"
+#include "run/keeper.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 
@@ -171,6 +172,8 @@ static int run_main(int argc, char **argv, struct urun_error *err)
 int main(int argc, char **argv)
 {
 	struct urun_error err = {0};
+	if (argc > 0 && strcmp(argv[0], KEEPER_ARGV0) == 0)
+		keeper_main(argc, argv);
 	/* A closed pipe (an unpacker that gave up, a peer that hung up) is an
 	 * error to report, not a reason to die; containers get SIG_DFL back. */
 	signal(SIGPIPE, SIG_IGN);

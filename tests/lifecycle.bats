@@ -14,7 +14,7 @@ teardown() { ctr_test_teardown; }
 
 # Processes of ours whose command line contains $1 (not this shell's).
 procs_matching() {
-	pgrep -u "$(id -u)" -f -- "$1" || true
+	pgrep -u "$(id -u)" -f -- "$1" | while read -r p; do echo "$p $(tr '\0' ' ' </proc/$p/cmdline 2>/dev/null)"; done
 }
 
 @test "run -d prints the id; ps, ps -q, --format json and a template list it" {
@@ -302,4 +302,32 @@ procs_matching() {
 	URUN_RUNTIME_DIR="$BATS_TEST_TMPDIR/open" run "$URUN" run --rm "$IMG" true
 	[ "$status" -eq 0 ]
 	assert_eq "$(stat -c %a "$BATS_TEST_TMPDIR/open")" "700"
+}
+
+@test "containers share one mapped user namespace, held by a keeper that leaves when idle" {
+	local a b
+	"$URUN" run -d --name u1 "$IMG" sleep 1000 >/dev/null
+	"$URUN" run -d --name u2 "$IMG" sleep 1000 >/dev/null
+	a=$("$URUN" exec u1 readlink /proc/self/ns/user)
+	b=$("$URUN" exec u2 readlink /proc/self/ns/user)
+	assert_eq "$b" "$a"
+	# each still has its own pid, mount and network namespaces
+	[ "$("$URUN" exec u1 readlink /proc/self/ns/pid)" != "$("$URUN" exec u2 readlink /proc/self/ns/pid)" ]
+	[ "$("$URUN" exec u1 readlink /proc/self/ns/net)" != "$("$URUN" exec u2 readlink /proc/self/ns/net)" ]
+	run "$URUN" exec u1 cat /proc/self/uid_map
+	assert_contains "$output" "0       $(id -u)          1"
+	# without the keeper, a namespace each
+	URUN_USERNS_KEEPER=false "$URUN" run -d --name u3 "$IMG" sleep 1000 >/dev/null
+	[ "$("$URUN" exec u3 readlink /proc/self/ns/user)" != "$a" ]
+	"$URUN" rm -af >/dev/null
+	# an idle keeper goes away by itself (a runtime dir of its own: a new keeper)
+	local run2="$BATS_TEST_TMPDIR/run2"
+	mkdir -m 0700 "$run2"
+	XDG_RUNTIME_DIR=$run2 URUN_USERNS_KEEPER_IDLE=2 "$URUN" run --rm --network none "$IMG" true
+	local kpid
+	read -r kpid _ <"$run2/urun/userns/"????????????????
+	[ "$(cat /proc/$kpid/comm)" = urun-userns ]
+	local i
+	for i in $(seq 100); do [ -d "/proc/$kpid" ] && [ "$(awk '{print $3}' /proc/$kpid/stat)" != Z ] || break; sleep 0.2; done
+	[ ! -d "/proc/$kpid" ] || [ "$(awk '{print $3}' /proc/$kpid/stat)" = Z ]
 }

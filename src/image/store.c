@@ -127,14 +127,14 @@ const char *store_network_fs(const struct urun_config *cfg, const char *path)
 	return network_fs((unsigned long)sfs.f_type);
 }
 
+/* A per-user directory under local_storage_root (so one site-wide setting
+ * serves every user), else under $TMPDIR or /var/tmp. */
 static char *local_root(const struct urun_config *cfg)
 {
 	const char *conf = config_get(cfg, "local_storage_root");
-	if (conf && *conf)
-		return xstrdup(conf);
 	const char *tmp = getenv("TMPDIR");
-	return tmp && *tmp == '/' ? xasprintf("%s/urun-%u", tmp, (unsigned)getuid())
-				  : xasprintf("/var/tmp/urun-%u", (unsigned)getuid());
+	const char *parent = conf && *conf ? conf : tmp && *tmp == '/' ? tmp : "/var/tmp";
+	return xasprintf("%s/urun-%u", parent, (unsigned)getuid());
 }
 
 /* A node-local store in a shared directory (/var/tmp): ours, not a

@@ -5,6 +5,7 @@
 #include "run/cgroup.h"
 #include "run/child.h"
 #include "run/container.h"
+#include "run/keeper.h"
 #include "run/mounts.h"
 #include "run/net.h"
 #include "run/portfwd.h"
@@ -153,6 +154,7 @@ struct launch {
 	struct cgroup_handle cg;
 	struct rootfs_fuse fuse;
 	struct net_handle net;
+	struct keeper keeper;
 	int sync[2];    /* parent -> child: "your id maps are written" */
 	int sock[2];    /* child -> parent: report or pty master; EOF at exec */
 	int devnull;     /* the child's stdin: /dev/null, or a pipe's read end (-d -i) */
@@ -165,7 +167,7 @@ static void launch_init(struct launch *l, const struct container_spec *spec)
 {
 	*l = (struct launch){.sync = {-1, -1}, .sock = {-1, -1}, .devnull = -1, .stdin_hold = -1,
 			     .cg = {.dirfd = -1, .parentfd = -1}, .fuse = {.pid = -1, .errfd = -1},
-			     .net = NET_HANDLE_INIT, .m = {.sigfd = -1, .timerfd = -1, .stop_timeout = spec->stop_timeout}};
+			     .net = NET_HANDLE_INIT, .keeper = {.lockfd = -1}, .m = {.sigfd = -1, .timerfd = -1, .stop_timeout = spec->stop_timeout}};
 }
 
 static void launch_cleanup(struct launch *l)
@@ -185,6 +187,7 @@ static void launch_cleanup(struct launch *l)
 	if (l->masked)
 		sigprocmask(SIG_SETMASK, &l->oldmask, NULL);
 	tty_relay_free(l->m.tty);
+	keeper_release(&l->keeper);
 	portfwd_free(l->m.pf);
 	l->m.pf = NULL;
 	net_stop(&l->net);
@@ -199,6 +202,10 @@ static int launch_prepare(struct container_spec *spec, struct launch *l, struct 
 {
 	int r;
 	if ((r = userns_plan(spec, err)) < 0 || (r = mounts_plan(spec, &l->plan, err)) < 0)
+		return r;
+	/* container:NAME joins that container's user namespace instead. */
+	if (spec->net != NET_CONTAINER && (spec->ns_flags & CLONE_NEWUSER) &&
+	    (r = keeper_join(spec, spec->keeper_dir, spec->keeper_idle, &l->keeper, err)) < 0)
 		return r;
 	if (log_get_level() >= LOG_DEBUG) {
 		_cleanup_free_ char *um = userns_format_map(spec->uidmap, spec->n_uidmap);
@@ -283,11 +290,12 @@ static int await_exec(struct launch *l, struct urun_error *err)
  * container there (new mount, pid, uts, ipc, cgroup namespaces) as the
  * monitor's child (CLONE_PARENT), then exits. Returns the child's pid; 0
  * in the child; a negative error with err filled. */
-static pid_t clone_joined(const struct container_spec *spec, struct launch *l, struct urun_error *err)
+static pid_t clone_joined(const struct container_spec *spec, pid_t target, uint64_t start, int join,
+			  struct urun_error *err)
 {
-	_cleanup_close_ int pidfd = sys_pidfd_open(spec->net_join_pid, 0);
-	if (pidfd < 0 || proc_start_time(spec->net_join_pid) != spec->net_join_start)
-		return urun_error_set(err, pidfd < 0 ? errno : ESRCH, "the container whose network was asked for is gone");
+	_cleanup_close_ int pidfd = sys_pidfd_open(target, 0);
+	if (pidfd < 0 || proc_start_time(target) != start)
+		return urun_error_set(err, pidfd < 0 ? errno : ESRCH, "the namespaces to join are gone");
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return urun_error_set(err, errno, "creating a pipe");
@@ -299,9 +307,8 @@ static pid_t clone_joined(const struct container_spec *spec, struct launch *l, s
 	}
 	if (mid == 0) {
 		close(p[0]);
-		int e = setns(pidfd, CLONE_NEWUSER | CLONE_NEWNET) < 0 ? errno : 0;
-		pid_t g = e ? -1 : clone_child((spec->ns_flags & ~(unsigned long)(CLONE_NEWUSER | CLONE_NEWNET)) |
-					       CLONE_PARENT);
+		int e = setns(pidfd, join) < 0 ? errno : 0;
+		pid_t g = e ? -1 : clone_child((spec->ns_flags & ~(unsigned long)join) | CLONE_PARENT);
 		if (g == 0) {
 			close(p[1]);
 			return 0;
@@ -316,9 +323,9 @@ static pid_t clone_joined(const struct container_spec *spec, struct launch *l, s
 	ssize_t got = read(p[0], msg, sizeof(msg));
 	close(p[0]);
 	waitpid(mid, NULL, 0);
-	(void)l;
 	if (got != (ssize_t)sizeof(msg) || msg[0] < 0)
-		return urun_error_set(err, msg[1], "joining the network of the container given to --network");
+		return urun_error_set(err, msg[1], "joining the namespaces of %s",
+				      join & CLONE_NEWNET ? "the container given to --network" : "the user namespace keeper");
 	return msg[0];
 }
 
@@ -345,9 +352,13 @@ static int launch_start(struct container_spec *spec, struct launch *l, struct ur
 		return r;
 
 	log_debug("clone");
-	pid_t pid = spec->net == NET_CONTAINER ? clone_joined(spec, l, err) : clone_child(spec->ns_flags);
+	bool joined = spec->net == NET_CONTAINER || l->keeper.pid > 0;
+	pid_t pid = spec->net == NET_CONTAINER
+			    ? clone_joined(spec, spec->net_join_pid, spec->net_join_start, CLONE_NEWUSER | CLONE_NEWNET, err)
+		    : l->keeper.pid > 0 ? clone_joined(spec, l->keeper.pid, l->keeper.start, CLONE_NEWUSER, err)
+					: clone_child(spec->ns_flags);
 	if (pid < 0)
-		return spec->net == NET_CONTAINER ? (int)pid : userns_error(errno, err);
+		return joined ? (int)pid : userns_error(errno, err);
 	if (pid == 0) {
 		close(l->sync[1]);
 		close(l->sock[0]);
@@ -365,10 +376,13 @@ static int launch_start(struct container_spec *spec, struct launch *l, struct ur
 	l->sync[0] = l->sock[1] = -1;
 
 	log_debug("writing id maps for %d", (int)pid);
+	/* The container lives in the keeper's namespace now: it may go. */
+	keeper_release(&l->keeper);
 	/* A joined user namespace is mapped already. */
-	if ((spec->net != NET_CONTAINER && (r = userns_write_maps(pid, spec, err)) < 0) ||
+	if ((!joined && (r = userns_write_maps(pid, spec, err)) < 0) ||
 	    (r = cgroup_enter(&l->cg, pid, err)) < 0)
 		return r;
+	log_debug("id maps written");
 	if (spec->rootfs_fuse && (r = rootfs_fuse_start(spec, pid, &l->fuse, err)) < 0)
 		return r;
 	/* The network is up, ports forwarded, before the command runs. */

@@ -51,6 +51,7 @@ void spec_free(struct container_spec *spec)
 	strv_free(spec->add_hosts);
 	free(spec->slirp4netns);
 	free(spec->run_dir);
+	free(spec->keeper_dir);
 	memset(spec, 0, sizeof(*spec));
 }
 

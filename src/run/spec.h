@@ -88,6 +88,8 @@ struct container_spec {
 	bool net_join_slirp;       /* ... whose network is slirp4netns's */
 	char *slirp4netns;         /* binary path */
 	char *run_dir;             /* this container's runtime dir (sockets), or NULL */
+	char *keeper_dir;          /* $RUNDIR/userns: a shared user namespace; NULL: one per container */
+	int keeper_idle;           /* seconds the keeper waits unused before it exits */
 
 	/* namespaces: CLONE_NEW* flags to create */
 	unsigned long ns_flags;

@@ -41,8 +41,8 @@ static const struct config_entry defaults[] = {
 	 NULL},
 	{"storage_root", "", "image store (empty: $XDG_DATA_HOME/urun, or node-local when that is on NFS & co)", NULL,
 	 NULL},
-	{"local_storage_root", "", "the store when $XDG_DATA_HOME is on a network filesystem (empty: "
-				   "$TMPDIR/urun-$UID or /var/tmp/urun-$UID)", NULL, NULL},
+	{"local_storage_root", "", "node-local directory for the store (urun-$UID in it) when $XDG_DATA_HOME is on "
+				   "a network filesystem (empty: $TMPDIR, else /var/tmp)", NULL, NULL},
 	{"storage_fs", "auto", "filesystem of the default store: auto (statfs), or declared (nfs, gpfs, lustre, ...)",
 	 NULL, NULL},
 	{"additional_stores", "", "read-only image stores an admin filled (\"/a:/b\" or [\"/a\", \"/b\"])", NULL,
@@ -50,6 +50,10 @@ static const struct config_entry defaults[] = {
 	{"runtime_dir", "", "container state (empty: $XDG_RUNTIME_DIR/urun or /tmp/urun-$UID)", NULL, NULL},
 	{"driver", "auto", "rootfs driver: auto, overlay, fuse-overlayfs, vfs", NULL, NULL},
 	{"stop_timeout", "10", "seconds between SIGTERM and SIGKILL", NULL, NULL},
+	{"userns_keeper", "true", "share one mapped user namespace between containers (saves the newuidmap and "
+				  "newgidmap runs)", NULL, NULL},
+	{"userns_keeper_idle", "30", "seconds the shared user namespace's keeper waits unused before it exits",
+	 NULL, NULL},
 	{"max_layer_size", "64G", "largest uncompressed layer accepted (a decompression bomb stops there)", NULL,
 	 NULL},
 };
