@@ -203,8 +203,10 @@ static int launch_prepare(struct container_spec *spec, struct launch *l, struct 
 	int r;
 	if ((r = userns_plan(spec, err)) < 0 || (r = mounts_plan(spec, &l->plan, err)) < 0)
 		return r;
-	/* container:NAME joins that container's user namespace instead. */
-	if (spec->net != NET_CONTAINER && (spec->ns_flags & CLONE_NEWUSER) &&
+	/* container:NAME joins that container's user namespace instead; with
+	 * the host's pid namespace a container could see (and, sharing the user
+	 * namespace, act on) the others' processes: it gets its own. */
+	if (spec->net != NET_CONTAINER && (spec->ns_flags & CLONE_NEWUSER) && (spec->ns_flags & CLONE_NEWPID) &&
 	    (r = keeper_join(spec, spec->keeper_dir, spec->keeper_idle, &l->keeper, err)) < 0)
 		return r;
 	if (log_get_level() >= LOG_DEBUG) {
