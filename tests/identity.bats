@@ -51,6 +51,22 @@ setup() {
 	[ "$status" -ne 0 ]
 }
 
+@test "ranges from NSS (subid: in nsswitch.conf) are read through getsubids" {
+	has_subuid || skip "needs a subuid range newuidmap accepts"
+	local u start count
+	u=$(id -un)
+	IFS=: read -r _ start count < <(grep -E "^($u|$(id -u)):" /etc/subuid | head -1)
+	mkdir -p "$BATS_TEST_TMPDIR/bin"
+	printf '#!/bin/sh\necho "0: %s %s %s"\n' "$u" "$start" "$count" >"$BATS_TEST_TMPDIR/bin/getsubids"
+	chmod +x "$BATS_TEST_TMPDIR/bin/getsubids"
+	printf 'passwd: files\nsubid: sss\n' >"$BATS_TEST_TMPDIR/nsswitch.conf"
+	run env PATH="$BATS_TEST_TMPDIR/bin:$PATH" URUN_NSSWITCH_FILE="$BATS_TEST_TMPDIR/nsswitch.conf" \
+		URUN_SUBUID_FILE=/dev/null URUN_SUBGID_FILE=/dev/null URUN_USERNS_KEEPER=false \
+		"$URUN" run --network none --rootfs "$ROOTFS" cat /proc/self/uid_map
+	[ "$status" -eq 0 ]
+	assert_eq "$(echo "${lines[1]}" | awk '{print $1, $2, $3}')" "1 $start $count"
+}
+
 @test "a user that does not exist in the rootfs is an error" {
 	run "$URUN" run -u nosuchuser --rootfs "$ROOTFS" true
 	[ "$status" -eq 125 ]

@@ -79,6 +79,45 @@ bool userns_helper_usable(const char *path, const char **why)
 	return false;
 }
 
+/* With `subid: MODULE` in nsswitch.conf (SSSD, FreeIPA, ...) the ranges
+ * come from NSS, not the files; newuidmap asks NSS too. */
+static bool subids_from_nss(void)
+{
+	const char *path = getenv("URUN_NSSWITCH_FILE");
+	_cleanup_fclose_ FILE *f = fopen(path && *path ? path : "/etc/nsswitch.conf", "re");
+	char line[512];
+	while (f && fgets(line, sizeof(line), f)) {
+		char *p = line + strspn(line, " \t");
+		if (strncmp(p, "subid:", 6) != 0)
+			continue;
+		p += 6;
+		p += strspn(p, " \t");
+		return *p && *p != '\n' && *p != '#' && strncmp(p, "files", 5) != 0;
+	}
+	return false;
+}
+
+/* `getsubids [-g] USER` prints "0: USER START COUNT" per range. */
+static size_t nss_ranges(bool gid, const char *user, struct idmap *out, size_t max)
+{
+	if (!user || strpbrk(user, "'\\"))
+		return 0;
+	_cleanup_free_ char *cmd = xasprintf("getsubids %s'%s' 2>/dev/null", gid ? "-g " : "", user);
+	FILE *p = popen(cmd, "re");
+	char line[512];
+	size_t n = 0;
+	while (p && n < max && fgets(line, sizeof(line), p)) {
+		unsigned long long start, count;
+		char name[256];
+		if (sscanf(line, "%*u: %255s %llu %llu", name, &start, &count) == 3 && count > 0 &&
+		    start <= UINT32_MAX && count <= UINT32_MAX - start)
+			out[n++] = (struct idmap){0, (uint32_t)start, (uint32_t)count};
+	}
+	if (p)
+		pclose(p);
+	return n;
+}
+
 static size_t read_ranges(const char *env, const char *deflt, const char *user, uint32_t id,
 			  struct idmap *out, size_t max)
 {
@@ -87,6 +126,8 @@ static size_t read_ranges(const char *env, const char *deflt, const char *user, 
 	size_t n = 0;
 	if (f)
 		subid_parse(f, user, id, out, max, &n);
+	if (n == 0 && subids_from_nss())
+		n = nss_ranges(strstr(deflt, "subgid") != NULL, user, out, max);
 	return n;
 }
 
