@@ -240,6 +240,12 @@ static void check_helpers(struct json_object *list, const struct urun_config *cf
 		      "apt-get install slirp4netns, or set slirp4netns in urun.conf; --network none or host works without",
 		      "`%s` is not installed: the default network cannot work", sl);
 	}
+	const char *pa = config_get(cfg, "pasta");
+	if (access(pa, X_OK) == 0)
+		check(list, "pasta", V_OK, NULL, "`%s` (--network pasta; slirp4netns stays the default)", pa);
+	else
+		check(list, "pasta", V_OK, NULL, "`%s` is not installed: only --network pasta needs it (apt-get install "
+						"passt)", pa);
 	const char *cg = cgroup_limits_unavailable();
 	if (cg)
 		check(list, "cgroups", V_WARN,

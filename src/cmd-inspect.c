@@ -118,7 +118,7 @@ static struct json_object *inspect_json(const struct ctr_state *st)
 		json_object_array_add(list, b);
 	}
 	json_object_object_add(ns, "Ports", ports);
-	static const char *const modes[] = {"slirp4netns", "none", "host", "container"};
+	static const char *const modes[] = {"slirp4netns", "none", "host", "container", "pasta"};
 	json_object_object_add(host, "NetworkMode", json_object_new_string(modes[st->net]));
 	json_object_object_add(o, "NetworkSettings", ns);
 	return o;

@@ -48,7 +48,7 @@ static void run_help(void)
 	      "      --add-host HOST:IP     add a line to /etc/hosts\n"
 	      "      --dns IP               nameserver for /etc/resolv.conf (also --dns-search, --dns-option)\n"
 	      "      --network MODE         slirp4netns[:allow_host_loopback=true,cidr=,mtu=,enable_ipv6=] (default),\n"
-	      "                             none (only lo), host (yours), container:NAME (another container's)\n"
+	      "                             pasta[:ARG,...], none (only lo), host (yours), container:NAME\n"
 	      "  -p, --publish [IP:]HOST:CTR[/udp]  forward a host port to the container (ranges: 8000-8002:80-82)\n"
 	      "  -P, --publish-all          publish the image's ExposedPorts on free host ports\n"
 	      "      --pid host             share the caller's PID namespace\n"
@@ -1097,6 +1097,7 @@ static int run_job(struct run_job *j, int argc, char **argv, const struct ctr_st
 		return r;
 	spec->run_dir = xasprintf("%s/containers/%s", j->sd.path, j->st.id);
 	spec->slirp4netns = xstrdup(config_get(&ctx->cfg, "slirp4netns"));
+	spec->pasta = xstrdup(config_get(&ctx->cfg, "pasta"));
 	if (strcmp(config_get(&ctx->cfg, "userns_keeper"), "true") == 0) {
 		long long idle = 30;
 		spec->keeper_dir = xasprintf("%s/userns", j->sd.path);

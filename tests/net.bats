@@ -254,6 +254,29 @@ fetch() {
 	XDG_RUNTIME_DIR=$long "$URUN" rm -f longdir
 }
 
+@test "--network pasta: the host's addresses and routes copied in, published ports, nothing left after rm" {
+	command -v pasta >/dev/null || skip "pasta (package passt) is not installed"
+	run "$URUN" run --rm --network pasta "$IMG" sh -c 'ip route | grep -c "^default"; ls /sys/class/net | grep -vc "^lo$"'
+	[ "$status" -eq 0 ]
+	assert_eq "${lines[*]}" "1 1"
+	local port
+	port=$(free_port)
+	"$URUN" run -d --name pa --network pasta -p "127.0.0.1:$port:80" "$IMG" sh -c 'mkdir /www && echo pasta-page > /www/index.html && exec httpd -f -p 80 -h /www' >/dev/null
+	local i
+	for i in $(seq 50); do fetch "http://127.0.0.1:$port/" >/dev/null 2>&1 && break; sleep 0.1; done
+	run fetch "http://127.0.0.1:$port/"
+	assert_eq "$output" "pasta-page"
+	run "$URUN" inspect --format '{{.HostConfig.NetworkMode}}' pa
+	assert_eq "$output" "pasta"
+	"$URUN" rm -f pa >/dev/null
+	for i in $(seq 50); do [ -z "$(ps -u "$(id -u)" -o stat=,comm= | awk '$2 ~ /^pasta/ && $1 !~ /^Z/')" ] && break; sleep 0.1; done
+	[ -z "$(ps -u "$(id -u)" -o stat=,comm= | awk '$2 ~ /^pasta/ && $1 !~ /^Z/')" ]
+	URUN_PASTA=/nonexistent/pasta run "$URUN" run --rm --network pasta "$IMG" true
+	[ "$status" -eq 125 ]
+	assert_contains "$output" "pasta is not usable: \`/nonexistent/pasta\`"
+	assert_contains "$output" "apt-get install passt"
+}
+
 @test "slirp4netns missing: one clear line naming the --network modes that work" {
 	URUN_SLIRP4NETNS=/nonexistent/slirp4netns run "$URUN" run --rm "$IMG" true
 	[ "$status" -eq 125 ]

@@ -14,7 +14,7 @@ fi
 
 packages="build-essential autoconf automake libtool pkg-config scdoc bats
   libseccomp-dev libcap-dev libcurl4-openssl-dev libjson-c-dev libarchive-dev libssl-dev
-  uidmap fuse-overlayfs fuse3 slirp4netns iproute2 busybox-static skopeo docker-registry
+  uidmap fuse-overlayfs fuse3 slirp4netns passt iproute2 busybox-static skopeo docker-registry
   python3 procps openssl ca-certificates clang libclang-rt-14-dev"
 missing=""
 for p in $packages; do

@@ -388,7 +388,8 @@ static int launch_start(struct container_spec *spec, struct launch *l, struct ur
 	if (spec->rootfs_fuse && (r = rootfs_fuse_start(spec, pid, &l->fuse, err)) < 0)
 		return r;
 	/* The network is up, ports forwarded, before the command runs. */
-	if (spec->net == NET_SLIRP && (spec->ns_flags & CLONE_NEWNET) && (r = net_start(spec, pid, &l->net, err)) < 0)
+	if ((spec->net == NET_SLIRP || spec->net == NET_PASTA) && (spec->ns_flags & CLONE_NEWNET) &&
+	    (r = net_start(spec, pid, &l->net, err)) < 0)
 		return r;
 	if ((r = portfwd_start(spec, pid, &l->m.pf, err)) < 0)
 		return r;

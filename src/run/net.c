@@ -19,9 +19,14 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #define SLIRP_LOG "slirp4netns.log"
+#define PASTA_LOG "pasta.log"
+/* where pasta answers DNS for a host whose resolver is on loopback (podman's choice) */
+#define PASTA_DNS "169.254.1.1"
 
 static bool is_true(const char *v)
 {
@@ -37,7 +42,7 @@ __attribute__((format(printf, 2, 3))) static int net_error(struct urun_error *er
 	va_end(ap);
 	int r = urun_error_set(err, 0, "%s", msg);
 	urun_error_hint(err, "use --network slirp4netns[:allow_host_loopback=true,cidr=CIDR,mtu=N,enable_ipv6=true], "
-			     "none, host or container:NAME");
+			     "pasta[:ARG,...], none, host or container:NAME");
 	return r;
 }
 
@@ -66,6 +71,17 @@ int net_parse_mode(const char *arg, struct container_spec *spec, char **join, st
 	if (strcmp(arg, "bridge") == 0 || strcmp(arg, "default") == 0 || strcmp(arg, "private") == 0 ||
 	    strcmp(arg, "slirp4netns") == 0) {
 		spec->net = NET_SLIRP;
+		return 0;
+	}
+	if (strcmp(arg, "pasta") == 0 || strncmp(arg, "pasta:", 6) == 0) {
+		/* pasta:ARG,ARG,... are passed to pasta as they are, as podman does */
+		spec->net = NET_PASTA;
+		strv_free(spec->pasta_args);
+		spec->pasta_args = NULL;
+		_cleanup_free_ char *list = xstrdup(arg[5] ? arg + 6 : "");
+		char *save = NULL;
+		for (char *a = strtok_r(list, ",", &save); a; a = strtok_r(NULL, ",", &save))
+			strv_push(&spec->pasta_args, xstrdup(a));
 		return 0;
 	}
 	if (strncmp(arg, "slirp4netns:", 12) != 0)
@@ -350,6 +366,13 @@ char *net_resolv_conf_from(const struct container_spec *spec, const char *host_f
 	}
 	char **use_ns = spec->dns ? spec->dns : ns;
 	char slirp_dns[32] = "";
+	if (!spec->dns && spec->net == NET_PASTA) {
+		bool all_loopback = true;
+		for (char **n = ns; n && *n; n++)
+			all_loopback = all_loopback && is_loopback_ns(*n);
+		if (all_loopback)
+			snprintf(slirp_dns, sizeof(slirp_dns), "%s", PASTA_DNS);
+	}
 	if (!spec->dns && on_slirp(spec)) {
 		/* A loopback resolver (systemd-resolved's 127.0.0.53) is the
 		 * host's, not the container's: use slirp4netns's forwarder. */
@@ -485,10 +508,10 @@ static int slirp_unusable(const struct container_spec *spec, struct urun_error *
 	return 0;
 }
 
-static void read_log_tail(int dirfd, char *buf, size_t len)
+static void read_log_tail(int dirfd, const char *name, char *buf, size_t len)
 {
 	buf[0] = '\0';
-	int fd = openat(dirfd, SLIRP_LOG, O_RDONLY | O_CLOEXEC);
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;
 	char all[8192];
@@ -533,14 +556,117 @@ __attribute__((noreturn)) static void exec_slirp(const struct container_spec *sp
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
 	execv(spec->slirp4netns, (char *const *)argv);
 	dprintf(STDERR_FILENO, "cannot execute %s: %s\n", spec->slirp4netns, strerror(errno));
 	_exit(127);
 }
 
+/* Configured once the container's namespace has a default route: pasta
+ * copies the host's addresses and routes into it. */
+static bool has_default_route(pid_t child)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/net/route", (int)child);
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		char iface[32], dest[16];
+		if (sscanf(line, "%31s %15s", iface, dest) == 2 && strcmp(dest, "00000000") == 0)
+			return true;
+	}
+	return false;
+}
+
+/* pasta (passt's namespace mode): a direct child with PDEATHSIG, in the
+ * foreground, so it ends with the monitor; ready when the routes it
+ * copies appear in the container's namespace. */
+static int pasta_start(const struct container_spec *spec, pid_t child, struct net_handle *h, struct urun_error *err)
+{
+	if (access(spec->pasta, X_OK) < 0) {
+		int r = urun_error_set(err, errno, "pasta is not usable: `%s`", spec->pasta);
+		urun_error_hint(err, "install it (apt-get install passt) or set pasta in urun.conf; slirp4netns, the "
+				     "default, works without it");
+		return r;
+	}
+	if (access("/dev/net/tun", R_OK | W_OK) < 0) {
+		struct stat st;
+		int e = errno;
+		int r = stat("/dev/net/tun", &st) == 0
+				? urun_error_set(err, 0, "`/dev/net/tun` is not accessible to you (mode %04o, owner uid %u): "
+							 "pasta needs it",
+						 (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid)
+				: urun_error_set(err, e, "`/dev/net/tun` is missing: pasta needs it");
+		urun_error_hint(err, "an admin can run `chmod 0666 /dev/net/tun`; or run with --network none or host");
+		return r;
+	}
+	h->dirfd = open(spec->run_dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (h->dirfd < 0)
+		return urun_error_set(err, errno, "opening `%s`", spec->run_dir);
+	int logfd = openat(h->dirfd, PASTA_LOG, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	char pidbuf[16];
+	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)child);
+	_cleanup_strv_ char **argv = NULL;
+	const char *base[] = {"pasta", "--config-net", "--foreground", "--quiet", "--no-map-gw",
+			      "--dns-forward", PASTA_DNS, "-t", "none", "-u", "none", "-T", "none", "-U", "none"};
+	for (size_t i = 0; i < ARRAY_SIZE(base); i++)
+		strv_push(&argv, xstrdup(base[i]));
+	for (char **a = spec->pasta_args; a && *a; a++)
+		strv_push(&argv, xstrdup(*a));
+	strv_push(&argv, xstrdup(pidbuf));
+	pid_t pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		setsid();
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null >= 0)
+			dup2(null, STDIN_FILENO);
+		if (logfd >= 0) {
+			dup2(logfd, STDOUT_FILENO);
+			dup2(logfd, STDERR_FILENO);
+		}
+		/* urun ignores SIGPIPE; pasta refuses to start with it ignored */
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		for (int sig = 1; sig < NSIG; sig++)
+			signal(sig, SIG_DFL);
+		execv(spec->pasta, argv);
+		dprintf(STDERR_FILENO, "cannot execute %s: %s\n", spec->pasta, strerror(errno));
+		_exit(127);
+	}
+	if (logfd >= 0)
+		close(logfd);
+	if (pid < 0)
+		return urun_error_set(err, errno, "starting pasta");
+	h->pidfd = sys_pidfd_open(pid, 0);
+	h->child = pid;
+	for (int i = 0; i < 20000; i++) {
+		if (has_default_route(child)) {
+			log_debug("pasta ready");
+			return 0;
+		}
+		if (waitpid(pid, NULL, WNOHANG) == pid) {
+			char why[512];
+			h->child = -1;
+			read_log_tail(h->dirfd, PASTA_LOG, why, sizeof(why));
+			int r = urun_error_set(err, 0, "pasta could not set up the container's network: %s",
+					       *why ? why : "it exited without saying why");
+			urun_error_hint(err, "see `%s/" PASTA_LOG "`; the default, slirp4netns, works without pasta",
+					spec->run_dir);
+			return r;
+		}
+		struct timespec nap = {.tv_nsec = 500000};
+		nanosleep(&nap, NULL);
+	}
+	return urun_error_set(err, ETIMEDOUT, "waiting for pasta to configure the container's network");
+}
+
 int net_start(const struct container_spec *spec, pid_t child, struct net_handle *h, struct urun_error *err)
 {
 	int r;
+	if (spec->net == NET_PASTA)
+		return pasta_start(spec, child, h, err);
 	if (!spec->run_dir)
 		return urun_error_set(err, 0, "the container has no runtime dir for slirp4netns");
 	if ((r = slirp_unusable(spec, err)) < 0)
@@ -640,7 +766,7 @@ int net_start(const struct container_spec *spec, pid_t child, struct net_handle 
 	if (!ready) {
 		char why[512];
 		sys_pidfd_send_signal(h->pidfd, SIGKILL);
-		read_log_tail(h->dirfd, why, sizeof(why));
+		read_log_tail(h->dirfd, SLIRP_LOG, why, sizeof(why));
 		net_stop(h);
 		r = urun_error_set(err, 0, "slirp4netns could not set up the container's network: %s",
 				   r == 0 ? "it did not get ready within 10 s" : *why ? why : "it exited without saying why");
@@ -665,6 +791,9 @@ void net_stop(struct net_handle *h)
 		close(h->pidfd);
 		h->pidfd = -1;
 	}
+	/* pasta is our child (for PDEATHSIG): reaped when the monitor's own
+	 * exit hands it to init, not waited for here (its tap teardown). */
+	h->child = -1;
 	if (h->dirfd >= 0) {
 		close(h->dirfd);
 		h->dirfd = -1;

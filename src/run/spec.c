@@ -50,6 +50,8 @@ void spec_free(struct container_spec *spec)
 	strv_free(spec->dns_options);
 	strv_free(spec->add_hosts);
 	free(spec->slirp4netns);
+	free(spec->pasta);
+	strv_free(spec->pasta_args);
 	free(spec->run_dir);
 	free(spec->keeper_dir);
 	memset(spec, 0, sizeof(*spec));

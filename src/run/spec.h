@@ -38,7 +38,7 @@ enum userns_mode { USERNS_AUTO, USERNS_KEEP_ID, USERNS_SINGLE };
 
 /* --network: slirp4netns (the default), none (only lo), host (no network
  * namespace), container:NAME (another container's network namespace). */
-enum net_mode { NET_SLIRP, NET_NONE, NET_HOST, NET_CONTAINER };
+enum net_mode { NET_SLIRP, NET_NONE, NET_HOST, NET_CONTAINER, NET_PASTA };
 
 /* -p [HOSTIP:]HOSTPORT:CTRPORT[/udp] */
 struct port_map {
@@ -87,6 +87,8 @@ struct container_spec {
 	uint64_t net_join_start;   /* ... and that process's start time */
 	bool net_join_slirp;       /* ... whose network is slirp4netns's */
 	char *slirp4netns;         /* binary path */
+	char *pasta;               /* binary path */
+	char **pasta_args;         /* --network pasta:ARG,ARG */
 	char *run_dir;             /* this container's runtime dir (sockets), or NULL */
 	char *keeper_dir;          /* $RUNDIR/userns: a shared user namespace; NULL: one per container */
 	int keeper_idle;           /* seconds the keeper waits unused before it exits */

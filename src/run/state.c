@@ -265,7 +265,7 @@ struct json_object *state_to_json(const struct ctr_state *st)
 	json_object_object_add(o, "fakeroot", json_object_new_boolean(st->fakeroot));
 	json_object_object_add(o, "ns_flags", json_object_new_uint64(st->ns_flags));
 	static const char *const nets[] = {[NET_SLIRP] = "slirp4netns", [NET_NONE] = "none", [NET_HOST] = "host",
-					   [NET_CONTAINER] = "container"};
+					   [NET_CONTAINER] = "container", [NET_PASTA] = "pasta"};
 	add_str(o, "net", nets[st->net]);
 	json_object_object_add(o, "net_join_slirp", json_object_new_boolean(st->net_join_slirp));
 	struct json_object *ports = json_object_new_array();
@@ -366,6 +366,7 @@ static int state_from_json(struct json_object *o, struct ctr_state *st)
 	st->error = get_str(o, "error");
 	_cleanup_free_ char *net = get_str(o, "net");
 	st->net = !net || strcmp(net, "slirp4netns") == 0 ? NET_SLIRP
+		  : strcmp(net, "pasta") == 0		 ? NET_PASTA
 		  : strcmp(net, "none") == 0		 ? NET_NONE
 		  : strcmp(net, "host") == 0		 ? NET_HOST
 							 : NET_CONTAINER;

@@ -35,6 +35,7 @@ static const struct config_entry defaults[] = {
 	{"newgidmap", NEWGIDMAP_PATH, "setuid helper that writes gid maps", NULL, NULL},
 	{"fuse_overlayfs", FUSE_OVERLAYFS_PATH, "fuse-overlayfs binary", NULL, NULL},
 	{"slirp4netns", SLIRP4NETNS_PATH, "slirp4netns binary", NULL, NULL},
+	{"pasta", "/usr/bin/pasta", "pasta binary (--network pasta)", NULL, NULL},
 	{"init_path", PKGLIBEXECDIR "/urun-init", "PID 1 for --init", NULL, NULL},
 	{"seccomp_profile", "", "seccomp profile (empty: built in, as shipped in seccomp.json)", NULL, NULL},
 	{"registries_conf", SYSCONFDIR "/urun/registries.conf", "short-name aliases and search list", NULL,

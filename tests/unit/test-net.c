@@ -33,6 +33,9 @@ int main(void)
 	ok(pr < 0 && strstr(err.msg, "bogus"), "unknown option named: %s", err.msg);
 	ok(net_parse_mode("weird", &spec, &join, &err) < 0 && err.hint && strstr(err.hint, "none"),
 	   "unknown mode: hint lists the modes");
+	is_int(net_parse_mode("pasta:--mtu,1500", &spec, &join, &err), 0, "pasta with arguments");
+	ok(spec.net == NET_PASTA && strv_len(spec.pasta_args) == 2 && !strcmp(spec.pasta_args[1], "1500"),
+	   "pasta arguments kept");
 	is_int(net_parse_mode("host", &spec, &join, &err), 0, "host");
 	ok(!(spec.ns_flags & CLONE_NEWNET), "host: no network namespace");
 	is_int(net_parse_mode("container:web", &spec, &join, &err), 0, "container:NAME");
