@@ -196,13 +196,15 @@ procs_matching() {
 
 @test "start runs a stopped container again with the same writable layer" {
 	"$URUN" run -d --name st "$IMG" sh -c 'cat /count 2>/dev/null; echo x >> /count; sleep 1000' >/dev/null
+	local i
+	# the first run must have written /count before it is stopped
+	for i in $(seq 50); do "$URUN" exec st test -e /count && break; sleep 0.1; done
 	"$URUN" stop -t 0 st >/dev/null
 	run "$URUN" start st
 	[ "$status" -eq 0 ]
 	assert_eq "$output" "st"
 	run "$URUN" ps --format '{{.Names}} {{.State}}'
 	assert_eq "$output" "st running"
-	local i
 	for i in $(seq 50); do [ "$("$URUN" logs st | wc -l)" -ge 1 ] && break; sleep 0.1; done
 	run "$URUN" logs st
 	assert_eq "$output" "x"

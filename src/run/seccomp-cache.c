@@ -5,6 +5,7 @@
 #include "run/seccomp-cache.h"
 #include "run/seccomp-default.h"
 #include "util/cleanup.h"
+#include "util/digest.h"
 #include "util/error.h"
 #include "util/log.h"
 #include "util/xdg.h"
@@ -12,7 +13,6 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <linux/filter.h>
-#include <openssl/evp.h>
 #include <seccomp.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -43,22 +43,17 @@ static void cache_key(const char *bytes, size_t len, uint64_t caps, char out[65]
 {
 	struct utsname u;
 	const struct scmp_version *v = seccomp_version();
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	char extra[512];
+	char extra[512], hex[DIGEST_LEN + 1];
 
 	uname(&u);
 	int n = snprintf(extra, sizeof(extra), "urun-seccomp-v1 caps=%llx kernel=%s machine=%s libseccomp=%u.%u.%u",
 			 (unsigned long long)caps, u.release, u.machine, v ? v->major : 0, v ? v->minor : 0,
 			 v ? v->micro : 0);
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-	EVP_DigestUpdate(ctx, bytes, len);
-	EVP_DigestUpdate(ctx, extra, (size_t)n);
-	EVP_DigestFinal_ex(ctx, md, &mdlen);
-	EVP_MD_CTX_free(ctx);
-	for (unsigned i = 0; i < 32 && i < mdlen; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	_cleanup_free_ char *all = xmalloc(len + (size_t)n);
+	memcpy(all, bytes, len);
+	memcpy(all + len, extra, (size_t)n);
+	digest_sha256(all, len + (size_t)n, hex);
+	memcpy(out, hex + 7, 65);
 }
 
 static bool cache_load(const char *file, struct seccomp_program *out)

@@ -1,4 +1,6 @@
-/* digest.c: sha256 through OpenSSL's EVP interface (no hand-written hash). */
+/* digest.c: sha256 through OpenSSL's EVP interface (no hand-written hash);
+ * libcrypto itself is loaded on first use (image/lazy-crypto.c), so the
+ * commands that hash nothing (ps, stop, logs, ...) never map it. */
 #include "util/digest.h"
 
 #include <openssl/evp.h>
