@@ -6,19 +6,28 @@
 #include <getopt.h>
 
 static const char container_usage[] =
-	"Usage: urun container ls|ps|run|rm|stop|kill|start|logs|exec|inspect|prune [ARG...]";
+    "Usage: urun container ls|ps|run|rm|stop|kill|start|logs|exec|inspect|prune [ARG...]";
 
 int cmd_container(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err)
 {
 	static const struct {
 		const char *name;
 		cmd_fn fn;
-	} sub[] = {{"ls", cmd_ps},	   {"list", cmd_ps},	 {"ps", cmd_ps},	 {"run", cmd_run},
-		   {"rm", cmd_rm},	   {"stop", cmd_stop},	 {"kill", cmd_kill},	 {"start", cmd_start},
-		   {"logs", cmd_logs},	   {"exec", cmd_exec},	 {"prune", cmd_container_prune},
+	} sub[] = {{"ls", cmd_ps},
+		   {"list", cmd_ps},
+		   {"ps", cmd_ps},
+		   {"run", cmd_run},
+		   {"rm", cmd_rm},
+		   {"stop", cmd_stop},
+		   {"kill", cmd_kill},
+		   {"start", cmd_start},
+		   {"logs", cmd_logs},
+		   {"exec", cmd_exec},
+		   {"prune", cmd_container_prune},
 		   {"port", cmd_port}};
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		printf("%s\n\nThe container verbs, grouped as in podman: `urun container ls` is `urun ps -a`'s "
+		printf("%s\n\nThe container verbs, grouped as in podman: `urun container ls` is "
+		       "`urun ps -a`'s "
 		       "sibling, `urun container prune` removes every stopped container.\n",
 		       container_usage);
 		return argc < 2 ? urun_error_set(err, 0, "container: no subcommand given") : 0;

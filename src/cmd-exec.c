@@ -9,12 +9,14 @@
 #include <getopt.h>
 #include <sched.h>
 
-static const char exec_usage[] = "Usage: urun exec [-i] [-t] [-e K=V] [-u USER] [-w DIR] CONTAINER COMMAND [ARG...]";
+static const char exec_usage[] =
+    "Usage: urun exec [-i] [-t] [-e K=V] [-u USER] [-w DIR] CONTAINER COMMAND [ARG...]";
 
 static void exec_help(void)
 {
 	printf("%s\n\nRun a command in a running container.\n\nOptions:\n"
-	       "  -e, --env K=V|K        set an environment variable (K alone: from urun's environment)\n"
+	       "  -e, --env K=V|K        set an environment variable (K alone: from urun's "
+	       "environment)\n"
 	       "  -i, --interactive      keep stdin attached\n"
 	       "  -t, --tty              allocate a pseudo-terminal\n"
 	       "  -u, --user USER[:GRP]  run as USER (default: the container's user)\n"
@@ -47,29 +49,43 @@ int cmd_exec(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err
 					strv_push(&env, xasprintf("%s=%s", optarg, v));
 			}
 			break;
-		case 'i': spec.interactive = true; break;
-		case 't': spec.tty = true; break;
-		case 'u': free(spec.user); spec.user = xstrdup(optarg); break;
+		case 'i':
+			spec.interactive = true;
+			break;
+		case 't':
+			spec.tty = true;
+			break;
+		case 'u':
+			free(spec.user);
+			spec.user = xstrdup(optarg);
+			break;
 		case 'w':
 			if (optarg[0] != '/') {
-				r = urun_error_set(err, 0, "exec: --workdir `%s` must be an absolute path", optarg);
+				r = urun_error_set(err, 0,
+						   "exec: --workdir `%s` must be an absolute path",
+						   optarg);
 				break;
 			}
 			free(spec.workdir);
 			spec.workdir = xstrdup(optarg);
 			break;
-		case 'h': exec_help(); spec_free(&spec); return 0;
-		default: r = cmd_bad_option(err, "exec", exec_usage, argv[optind - 1]);
+		case 'h':
+			exec_help();
+			spec_free(&spec);
+			return 0;
+		default:
+			r = cmd_bad_option(err, "exec", exec_usage, argv[optind - 1]);
 		}
 	}
 	if (r == 0 && argc - optind < 2) {
-		r = urun_error_set(err, 0, "exec: %s", optind < argc ? "no command given" : "no container given");
+		r = urun_error_set(err, 0, "exec: %s",
+				   optind < argc ? "no command given" : "no container given");
 		urun_error_hint(err, "%s", exec_usage);
 	}
 	struct state_dir sd = {.fd = -1, .lockfd = -1};
 	struct ctr_state st = {0};
-	if (r == 0 && (r = state_dir_open(&sd, &ctx->cfg, err)) == 0 && (r = state_find(&sd, argv[optind], &st, err)) == 0 &&
-	    st.status != CTR_RUNNING) {
+	if (r == 0 && (r = state_dir_open(&sd, &ctx->cfg, err)) == 0 &&
+	    (r = state_find(&sd, argv[optind], &st, err)) == 0 && st.status != CTR_RUNNING) {
 		r = urun_error_set(err, 0, "container %s is not running", st.name);
 		urun_error_hint(err, "`urun start %s` starts it again", st.name);
 	}

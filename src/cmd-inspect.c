@@ -9,7 +9,8 @@
 #include <json-c/json.h>
 #include <time.h>
 
-static const char inspect_usage[] = "Usage: urun inspect [--format json|TEMPLATE] CONTAINER|IMAGE...";
+static const char inspect_usage[] =
+    "Usage: urun inspect [--format json|TEMPLATE] CONTAINER|IMAGE...";
 
 static struct json_object *str_or_empty(const char *s)
 {
@@ -49,23 +50,29 @@ static struct json_object *inspect_json(const struct ctr_state *st)
 	json_object_object_add(o, "Id", json_object_new_string(st->id));
 	json_object_object_add(o, "Created", time_obj(st->created));
 	json_object_object_add(o, "Path", str_or_empty(st->command ? st->command[0] : NULL));
-	json_object_object_add(o, "Args", strv_obj(st->command && st->command[0] ? st->command + 1 : NULL));
-	json_object_object_add(state, "Status", json_object_new_string(state_status_name(st->status)));
-	json_object_object_add(state, "Running", json_object_new_boolean(st->status == CTR_RUNNING));
+	json_object_object_add(o, "Args",
+			       strv_obj(st->command && st->command[0] ? st->command + 1 : NULL));
+	json_object_object_add(state, "Status",
+			       json_object_new_string(state_status_name(st->status)));
+	json_object_object_add(state, "Running",
+			       json_object_new_boolean(st->status == CTR_RUNNING));
 	json_object_object_add(state, "Paused", json_object_new_boolean(false));
 	json_object_object_add(state, "Restarting", json_object_new_boolean(false));
 	json_object_object_add(state, "OOMKilled", json_object_new_boolean(false));
 	json_object_object_add(state, "Dead", json_object_new_boolean(false));
-	json_object_object_add(state, "Pid", json_object_new_int(st->status == CTR_RUNNING ? st->pid : 0));
-	json_object_object_add(state, "ConmonPid", json_object_new_int(st->status == CTR_RUNNING ? st->monitor : 0));
+	json_object_object_add(state, "Pid",
+			       json_object_new_int(st->status == CTR_RUNNING ? st->pid : 0));
+	json_object_object_add(state, "ConmonPid",
+			       json_object_new_int(st->status == CTR_RUNNING ? st->monitor : 0));
 	json_object_object_add(state, "ExitCode", json_object_new_int(st->exit_code));
 	json_object_object_add(state, "Error", str_or_empty(st->error));
 	json_object_object_add(state, "StartedAt", time_obj(st->started));
 	json_object_object_add(state, "FinishedAt", time_obj(st->finished));
 	json_object_object_add(o, "State", state);
-	json_object_object_add(o, "Image", str_or_empty(st->image_id && !strncmp(st->image_id, "sha256:", 7)
-								? st->image_id + 7
-								: st->image_id));
+	json_object_object_add(o, "Image",
+			       str_or_empty(st->image_id && !strncmp(st->image_id, "sha256:", 7)
+						? st->image_id + 7
+						: st->image_id));
 	json_object_object_add(o, "ImageName", str_or_empty(st->image));
 	json_object_object_add(o, "Name", json_object_new_string(st->name));
 	json_object_object_add(o, "RestartCount", json_object_new_int(0));
@@ -77,7 +84,8 @@ static struct json_object *inspect_json(const struct ctr_state *st)
 		json_object_object_add(gdd, "MergedDir", json_object_new_string(p));
 		free(p);
 	} else if (st->ctr_dir) {
-		static const char *const keys[][2] = {{"UpperDir", "upper"}, {"WorkDir", "work"}, {"MergedDir", "merged"}};
+		static const char *const keys[][2] = {
+		    {"UpperDir", "upper"}, {"WorkDir", "work"}, {"MergedDir", "merged"}};
 		for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 			char *p = xasprintf("%s/%s", st->ctr_dir, keys[i][1]);
 			json_object_object_add(gdd, keys[i][0], json_object_new_string(p));
@@ -91,7 +99,8 @@ static struct json_object *inspect_json(const struct ctr_state *st)
 	json_object_object_add(config, "Env", strv_obj(st->env));
 	json_object_object_add(config, "Cmd", strv_obj(st->command));
 	json_object_object_add(config, "Image", str_or_empty(st->image));
-	json_object_object_add(config, "WorkingDir", json_object_new_string(st->workdir ? st->workdir : "/"));
+	json_object_object_add(config, "WorkingDir",
+			       json_object_new_string(st->workdir ? st->workdir : "/"));
 	json_object_object_add(config, "Tty", json_object_new_boolean(st->tty));
 	json_object_object_add(config, "OpenStdin", json_object_new_boolean(st->interactive));
 	json_object_object_add(o, "Config", config);
@@ -105,7 +114,8 @@ static struct json_object *inspect_json(const struct ctr_state *st)
 	struct json_object *ns = json_object_new_object(), *ports = json_object_new_object();
 	for (size_t i = 0; i < st->n_ports; i++) {
 		char key[32], hp[8];
-		snprintf(key, sizeof(key), "%u/%s", st->ports[i].ctr_port, st->ports[i].udp ? "udp" : "tcp");
+		snprintf(key, sizeof(key), "%u/%s", st->ports[i].ctr_port,
+			 st->ports[i].udp ? "udp" : "tcp");
 		snprintf(hp, sizeof(hp), "%u", st->ports[i].host_port);
 		struct json_object *list;
 		if (!json_object_object_get_ex(ports, key, &list)) {
@@ -124,7 +134,8 @@ static struct json_object *inspect_json(const struct ctr_state *st)
 	return o;
 }
 
-int cmd_container_inspect(int argc, char **argv, struct urun_ctx *ctx, bool images_too, struct urun_error *err)
+int cmd_container_inspect(int argc, char **argv, struct urun_ctx *ctx, bool images_too,
+			  struct urun_error *err)
 {
 	static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
 					     {"type", required_argument, NULL, 't'},
@@ -139,9 +150,11 @@ int cmd_container_inspect(int argc, char **argv, struct urun_ctx *ctx, bool imag
 		} else if (c == 't') {
 			images_too = strcmp(optarg, "container") != 0;
 		} else if (c == 'h') {
-			printf("%s\n\nShow containers' configuration and state as JSON.\n\nOptions:\n"
-			       "  -f, --format F   json, or a Go template such as '{{.State.Status}}'\n",
-			       inspect_usage);
+			printf(
+			    "%s\n\nShow containers' configuration and state as JSON.\n\nOptions:\n"
+			    "  -f, --format F   json, or a Go template such as "
+			    "'{{.State.Status}}'\n",
+			    inspect_usage);
 			return 0;
 		} else {
 			return cmd_bad_option(err, "inspect", inspect_usage, argv[optind - 1]);
@@ -171,9 +184,13 @@ int cmd_container_inspect(int argc, char **argv, struct urun_ctx *ctx, bool imag
 			json_object_put(all);
 			state_dir_close(&sd);
 			if (format) {
-				r = urun_error_set(err, 0, "inspect: --format is supported for containers; `%s` is not one",
+				r = urun_error_set(err, 0,
+						   "inspect: --format is supported for containers; "
+						   "`%s` is not one",
 						   argv[i]);
-				urun_error_hint(err, "`urun image inspect %s` shows the image as JSON", argv[i]);
+				urun_error_hint(err,
+						"`urun image inspect %s` shows the image as JSON",
+						argv[i]);
 				return r;
 			}
 			char *args[] = {(char *)"image", (char *)"inspect", argv[i], NULL};
@@ -187,7 +204,8 @@ int cmd_container_inspect(int argc, char **argv, struct urun_ctx *ctx, bool imag
 	state_dir_close(&sd);
 	if (r == 0 && format && strcmp(format, "json") != 0) {
 		for (size_t i = 0; i < json_object_array_length(all) && r == 0; i++) {
-			char *line = template_render(format, json_object_array_get_idx(all, i), err);
+			char *line =
+			    template_render(format, json_object_array_get_idx(all, i), err);
 			if (!line)
 				r = -EINVAL;
 			else
@@ -195,8 +213,9 @@ int cmd_container_inspect(int argc, char **argv, struct urun_ctx *ctx, bool imag
 			free(line);
 		}
 	} else if (r == 0) {
-		printf("%s\n", json_object_to_json_string_ext(all, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE |
-									  JSON_C_TO_STRING_SPACED));
+		printf("%s\n", json_object_to_json_string_ext(
+				   all, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE |
+					    JSON_C_TO_STRING_SPACED));
 	}
 	json_object_put(all);
 	return r;

@@ -66,13 +66,16 @@ int cmd_logs(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err
 			char *end;
 			tail = strcmp(optarg, "all") == 0 ? -1 : strtol(optarg, &end, 10);
 			if (strcmp(optarg, "all") != 0 && (!*optarg || *end || tail < 0)) {
-				r = urun_error_set(err, 0, "logs: --tail `%s` is not a number of lines", optarg);
+				r = urun_error_set(
+				    err, 0, "logs: --tail `%s` is not a number of lines", optarg);
 				urun_error_hint(err, "%s", logs_usage);
 				return r;
 			}
 		} else if (c == 'h') {
-			printf("%s\n\nShow what a detached container wrote to stdout and stderr.\n\nOptions:\n"
-			       "  -f, --follow     keep printing new output until the container stops\n"
+			printf("%s\n\nShow what a detached container wrote to stdout and "
+			       "stderr.\n\nOptions:\n"
+			       "  -f, --follow     keep printing new output until the container "
+			       "stops\n"
 			       "  -n, --tail N     only the last N lines\n",
 			       logs_usage);
 			return 0;
@@ -90,7 +93,8 @@ int cmd_logs(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err
 	if ((r = state_dir_open(&sd, &ctx->cfg, err)) == 0)
 		r = state_find(&sd, argv[optind], &st, err);
 	if (r == 0 && !st.log_path) {
-		r = urun_error_set(err, 0, "container %s has no log: it ran in the foreground", st.name);
+		r = urun_error_set(err, 0, "container %s has no log: it ran in the foreground",
+				   st.name);
 		urun_error_hint(err, "its output went to the terminal; run -d keeps a log");
 	}
 	_cleanup_close_ int fd = r == 0 ? open(st.log_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;

@@ -10,7 +10,8 @@
 #include <json-c/json.h>
 #include <time.h>
 
-static const char ps_usage[] = "Usage: urun ps [-a] [-q] [-l] [--no-trunc] [--format json|TEMPLATE]";
+static const char ps_usage[] =
+    "Usage: urun ps [-a] [-q] [-l] [--no-trunc] [--format json|TEMPLATE]";
 
 static char *join_argv(char *const *v)
 {
@@ -29,8 +30,9 @@ static char *ports_text(const struct ctr_state *st)
 	char *s = xstrdup("");
 	for (size_t i = 0; i < st->n_ports; i++) {
 		const struct port_map *p = &st->ports[i];
-		char *t = xasprintf("%s%s%s:%u->%u/%s", s, *s ? ", " : "", *p->host_ip ? p->host_ip : "0.0.0.0",
-				    p->host_port, p->ctr_port, p->udp ? "udp" : "tcp");
+		char *t = xasprintf("%s%s%s:%u->%u/%s", s, *s ? ", " : "",
+				    *p->host_ip ? p->host_ip : "0.0.0.0", p->host_port, p->ctr_port,
+				    p->udp ? "udp" : "tcp");
 		free(s);
 		s = t;
 	}
@@ -45,7 +47,8 @@ static char *created_text(int64_t ns)
 	if (s < 3600)
 		return xasprintf("%lld minute%s ago", (long long)(s / 60), s / 60 == 1 ? "" : "s");
 	if (s < 86400 * 2)
-		return xasprintf("%lld hour%s ago", (long long)(s / 3600), s / 3600 == 1 ? "" : "s");
+		return xasprintf("%lld hour%s ago", (long long)(s / 3600),
+				 s / 3600 == 1 ? "" : "s");
 	return xasprintf("%lld days ago", (long long)(s / 86400));
 }
 
@@ -65,21 +68,25 @@ static struct json_object *ps_json(const struct ctr_state *st)
 	json_object_object_add(o, "ExitCode", json_object_new_int(st->exit_code));
 	json_object_object_add(o, "Id", json_object_new_string(st->id));
 	json_object_object_add(o, "Image", json_object_new_string(st->image ? st->image : ""));
-	json_object_object_add(o, "ImageID", json_object_new_string(st->image_id && !strncmp(st->image_id, "sha256:", 7)
-									    ? st->image_id + 7
-									    : ""));
+	json_object_object_add(
+	    o, "ImageID",
+	    json_object_new_string(
+		st->image_id && !strncmp(st->image_id, "sha256:", 7) ? st->image_id + 7 : ""));
 	json_object_array_add(names, json_object_new_string(st->name));
 	json_object_object_add(o, "Names", names);
-	json_object_object_add(o, "Pid", json_object_new_int(st->status == CTR_RUNNING ? st->pid : 0));
+	json_object_object_add(o, "Pid",
+			       json_object_new_int(st->status == CTR_RUNNING ? st->pid : 0));
 	json_object_object_add(o, "StartedAt", json_object_new_int64(st->started / 1000000000));
 	struct json_object *ports = json_object_new_array();
 	for (size_t i = 0; i < st->n_ports; i++) {
 		struct json_object *p = json_object_new_object();
 		json_object_object_add(p, "host_ip", json_object_new_string(st->ports[i].host_ip));
-		json_object_object_add(p, "container_port", json_object_new_int(st->ports[i].ctr_port));
+		json_object_object_add(p, "container_port",
+				       json_object_new_int(st->ports[i].ctr_port));
 		json_object_object_add(p, "host_port", json_object_new_int(st->ports[i].host_port));
 		json_object_object_add(p, "range", json_object_new_int(1));
-		json_object_object_add(p, "protocol", json_object_new_string(st->ports[i].udp ? "udp" : "tcp"));
+		json_object_object_add(p, "protocol",
+				       json_object_new_string(st->ports[i].udp ? "udp" : "tcp"));
 		json_object_array_add(ports, p);
 	}
 	json_object_object_add(o, "Ports", ports);
@@ -106,7 +113,8 @@ static struct json_object *ps_template_obj(const struct ctr_state *st, bool trun
 
 static void print_table(struct ctr_state *v, size_t n, bool trunc)
 {
-	static const char *const head[] = {"CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"};
+	static const char *const head[] = {"CONTAINER ID", "IMAGE", "COMMAND", "CREATED",
+					   "STATUS",	   "PORTS", "NAMES"};
 	enum { NCOL = 7 };
 	char ***cells = xcalloc(n + 1, sizeof(*cells));
 	size_t w[NCOL] = {0};
@@ -120,7 +128,8 @@ static void print_table(struct ctr_state *v, size_t n, bool trunc)
 			_cleanup_free_ char *cmd = join_argv(st->command);
 			cells[i][0] = xstrndup(st->id, trunc ? 12 : 64);
 			cells[i][1] = xstrdup(st->image ? st->image : "");
-			cells[i][2] = trunc && strlen(cmd) > 20 ? xasprintf("%.17s...", cmd) : xstrdup(cmd);
+			cells[i][2] =
+			    trunc && strlen(cmd) > 20 ? xasprintf("%.17s...", cmd) : xstrdup(cmd);
 			cells[i][3] = created_text(st->created);
 			cells[i][4] = state_status_text(st);
 			cells[i][5] = ports_text(st);
@@ -158,18 +167,30 @@ int cmd_ps(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+aql", opts, NULL)) != -1) {
 		switch (c) {
-		case 'a': all = true; break;
-		case 'q': quiet = true; break;
-		case 'l': latest = true; all = true; break;
-		case 'T': trunc = false; break;
-		case 'f': format = optarg; break;
+		case 'a':
+			all = true;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'l':
+			latest = true;
+			all = true;
+			break;
+		case 'T':
+			trunc = false;
+			break;
+		case 'f':
+			format = optarg;
+			break;
 		case 'h':
 			printf("%s\n\nList containers (running ones; -a: all).\n\nOptions:\n"
 			       "  -a, --all          also created and exited containers\n"
 			       "  -l, --latest       only the newest container\n"
 			       "  -q, --quiet        only ids\n"
 			       "      --no-trunc     full ids and commands\n"
-			       "      --format F     json, or a Go template such as '{{.ID}} {{.Status}}'\n",
+			       "      --format F     json, or a Go template such as '{{.ID}} "
+			       "{{.Status}}'\n",
 			       ps_usage);
 			return 0;
 		default:
@@ -206,8 +227,9 @@ int cmd_ps(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err)
 		struct json_object *a = json_object_new_array();
 		for (size_t i = 0; i < k; i++)
 			json_object_array_add(a, ps_json(&v[i]));
-		printf("%s\n", json_object_to_json_string_ext(a, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE |
-								  JSON_C_TO_STRING_SPACED));
+		printf("%s\n", json_object_to_json_string_ext(
+				   a, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE |
+					  JSON_C_TO_STRING_SPACED));
 		json_object_put(a);
 	} else if (format && *format && strcmp(format, "table") != 0) {
 		for (size_t i = 0; i < k && r == 0; i++) {

@@ -12,7 +12,8 @@
 
 static const char rm_usage[] = "Usage: urun rm [-f] [-a] CONTAINER...";
 
-static int remove_one(struct state_dir *sd, struct store *s, struct ctr_state *st, bool force, struct urun_error *err)
+static int remove_one(struct state_dir *sd, struct store *s, struct ctr_state *st, bool force,
+		      struct urun_error *err)
 {
 	if (st->status == CTR_RUNNING) {
 		if (!force) {
@@ -46,7 +47,8 @@ int cmd_rm(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err)
 		} else if (c == 'a') {
 			all = true;
 		} else if (c == 'h') {
-			printf("%s\n\nRemove containers, their writable layer and their log.\n\nOptions:\n"
+			printf("%s\n\nRemove containers, their writable layer and their "
+			       "log.\n\nOptions:\n"
 			       "  -f, --force   stop (SIGKILL) running containers first\n"
 			       "  -a, --all     all containers\n",
 			       rm_usage);
@@ -113,17 +115,20 @@ static int prune_orphans(struct state_dir *sd, struct store *s, struct urun_erro
 
 int cmd_container_prune(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err)
 {
-	static const struct option opts[] = {
-		{"force", no_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"force", no_argument, NULL, 'f'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
 	int c, r;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+f", opts, NULL)) != -1) {
 		if (c == 'h') {
-			printf("Usage: urun container prune [-f]\n\nRemove every container that is not running.\n");
+			printf("Usage: urun container prune [-f]\n\nRemove every container that is "
+			       "not running.\n");
 			return 0;
 		}
 		if (c != 'f')
-			return cmd_bad_option(err, "container prune", "Usage: urun container prune [-f]", argv[optind - 1]);
+			return cmd_bad_option(err, "container prune",
+					      "Usage: urun container prune [-f]", argv[optind - 1]);
 	}
 	struct state_dir sd;
 	struct store s = {.rootfd = -1};
@@ -138,7 +143,8 @@ int cmd_container_prune(int argc, char **argv, struct urun_ctx *ctx, struct urun
 			continue;
 		/* A foreground run between its record and exec is "created": leave
 		 * it while its urun lives. */
-		if (v[i].status == CTR_CREATED && v[i].monitor > 0 && proc_start_time(v[i].monitor) == v[i].monitor_start)
+		if (v[i].status == CTR_CREATED && v[i].monitor > 0 &&
+		    proc_start_time(v[i].monitor) == v[i].monitor_start)
 			continue;
 		if ((r = ctr_remove(&sd, &s, &v[i], err)) == 0)
 			printf("%s\n", v[i].id);

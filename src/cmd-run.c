@@ -28,138 +28,180 @@ static const char run_usage[] = "Usage: urun run [OPTIONS] IMAGE [COMMAND [ARG..
 static void run_help(void)
 {
 	printf("%s\n\nRun a command in a new container.\n\n", run_usage);
-	fputs("Options:\n"
-	      "      --cap-add CAP          add a capability (or `all`)\n"
-	      "      --cap-drop CAP         drop a capability (or `all`)\n"
-	      "      --cpus N               CPU limit (needs a delegated cgroup v2 subtree)\n"
-	      "      --creds USER:PASS      registry credentials when the image is pulled\n"
-	      "  -d, --detach               run in the background and print the container id\n"
-	      "  -e, --env K=V|K            set an environment variable (K alone: from urun's environment)\n"
-	      "      --entrypoint CMD       override the image's entrypoint (\"\" clears it)\n"
-	      "      --env-file FILE        read K=V lines from FILE\n"
-	      "      --group-add GID        add a supplementary group\n"
-	      "  -h, --hostname NAME        container host name (default: the container's short id)\n"
-	      "      --init                 run urun-init as PID 1 (reaps zombies, forwards signals)\n"
-	      "  -i, --interactive          keep stdin attached\n"
-	      "      --ipc host             share the caller's IPC namespace\n"
-	      "  -m, --memory SIZE          memory limit (needs a delegated cgroup v2 subtree)\n"
-	      "      --mount type=bind|tmpfs,...  add a mount (see urun-run(1))\n"
-	      "      --name NAME            name the container (default: a generated name)\n"
-	      "      --add-host HOST:IP     add a line to /etc/hosts\n"
-	      "      --dns IP               nameserver for /etc/resolv.conf (also --dns-search, --dns-option)\n"
-	      "      --network MODE         slirp4netns[:allow_host_loopback=true,cidr=,mtu=,enable_ipv6=] (default),\n"
-	      "                             pasta[:ARG,...], none (only lo), host (yours), container:NAME\n"
-	      "  -p, --publish [IP:]HOST:CTR[/udp]  forward a host port to the container (ranges: 8000-8002:80-82)\n"
-	      "  -P, --publish-all          publish the image's ExposedPorts on free host ports\n"
-	      "      --pid host             share the caller's PID namespace\n"
-	      "      --platform OS/ARCH     pull this platform from an index (default: the host's)\n"
-	      "      --pull POLICY          missing (default), always or never\n"
-	      "      --pids-limit N         process limit (needs a delegated cgroup v2 subtree)\n"
-	      "      --privileged           all capabilities, no seccomp, no masked paths\n"
-	      "      --read-only            mount the root filesystem read-only\n"
-	      "      --rm                   remove the container and its writable layer when it exits\n"
-	      "      --rootfs               the first argument is a root filesystem directory, not an image\n"
-	      "      --security-opt OPT     seccomp=unconfined|FILE, no-new-privileges[=true|false],\n"
-	      "                             fakeroot=off (without subordinate ids: real chown/setuid errors)\n"
-	      "      --stop-timeout SECS    after forwarding SIGTERM, SIGKILL after SECS (default 10)\n"
-	      "      --storage-driver D     overlay, fuse-overlayfs or vfs (default: urun.conf's driver, auto)\n"
-	      "      --tls-verify=false     allow plain HTTP and unverified TLS for this pull\n"
-	      "  -t, --tty                  allocate a pseudo-terminal\n"
-	      "      --tmpfs PATH[:OPTS]    mount a tmpfs at PATH\n"
-	      "      --ulimit NAME=SOFT[:HARD]  set a resource limit (nofile, nproc, core, ...)\n"
-	      "  -u, --user USER[:GROUP]    run as USER (name or id, from the container's /etc/passwd)\n"
-	      "      --userns keep-id       map your uid to the same uid inside\n"
-	      "      --uts host             share the caller's UTS namespace (host name)\n"
-	      "  -v, --volume HOST:CTR[:ro|rw]  bind-mount a host path\n"
-	      "  -w, --workdir DIR          working directory inside the container\n"
-	      "      --help                 show this help\n",
-	      stdout);
+	fputs(
+	    "Options:\n"
+	    "      --cap-add CAP          add a capability (or `all`)\n"
+	    "      --cap-drop CAP         drop a capability (or `all`)\n"
+	    "      --cpus N               CPU limit (needs a delegated cgroup v2 subtree)\n"
+	    "      --creds USER:PASS      registry credentials when the image is pulled\n"
+	    "  -d, --detach               run in the background and print the container id\n"
+	    "  -e, --env K=V|K            set an environment variable (K alone: from urun's "
+	    "environment)\n"
+	    "      --entrypoint CMD       override the image's entrypoint (\"\" clears it)\n"
+	    "      --env-file FILE        read K=V lines from FILE\n"
+	    "      --group-add GID        add a supplementary group\n"
+	    "  -h, --hostname NAME        container host name (default: the container's short id)\n"
+	    "      --init                 run urun-init as PID 1 (reaps zombies, forwards "
+	    "signals)\n"
+	    "  -i, --interactive          keep stdin attached\n"
+	    "      --ipc host             share the caller's IPC namespace\n"
+	    "  -m, --memory SIZE          memory limit (needs a delegated cgroup v2 subtree)\n"
+	    "      --mount type=bind|tmpfs,...  add a mount (see urun-run(1))\n"
+	    "      --name NAME            name the container (default: a generated name)\n"
+	    "      --add-host HOST:IP     add a line to /etc/hosts\n"
+	    "      --dns IP               nameserver for /etc/resolv.conf (also --dns-search, "
+	    "--dns-option)\n"
+	    "      --network MODE         "
+	    "slirp4netns[:allow_host_loopback=true,cidr=,mtu=,enable_ipv6=] (default),\n"
+	    "                             pasta[:ARG,...], none (only lo), host (yours), "
+	    "container:NAME\n"
+	    "  -p, --publish [IP:]HOST:CTR[/udp]  forward a host port to the container (ranges: "
+	    "8000-8002:80-82)\n"
+	    "  -P, --publish-all          publish the image's ExposedPorts on free host ports\n"
+	    "      --pid host             share the caller's PID namespace\n"
+	    "      --platform OS/ARCH     pull this platform from an index (default: the host's)\n"
+	    "      --pull POLICY          missing (default), always or never\n"
+	    "      --pids-limit N         process limit (needs a delegated cgroup v2 subtree)\n"
+	    "      --privileged           all capabilities, no seccomp, no masked paths\n"
+	    "      --read-only            mount the root filesystem read-only\n"
+	    "      --rm                   remove the container and its writable layer when it "
+	    "exits\n"
+	    "      --rootfs               the first argument is a root filesystem directory, not "
+	    "an image\n"
+	    "      --security-opt OPT     seccomp=unconfined|FILE, "
+	    "no-new-privileges[=true|false],\n"
+	    "                             fakeroot=off (without subordinate ids: real chown/setuid "
+	    "errors)\n"
+	    "      --stop-timeout SECS    after forwarding SIGTERM, SIGKILL after SECS (default "
+	    "10)\n"
+	    "      --storage-driver D     overlay, fuse-overlayfs or vfs (default: urun.conf's "
+	    "driver, auto)\n"
+	    "      --tls-verify=false     allow plain HTTP and unverified TLS for this pull\n"
+	    "  -t, --tty                  allocate a pseudo-terminal\n"
+	    "      --tmpfs PATH[:OPTS]    mount a tmpfs at PATH\n"
+	    "      --ulimit NAME=SOFT[:HARD]  set a resource limit (nofile, nproc, core, ...)\n"
+	    "  -u, --user USER[:GROUP]    run as USER (name or id, from the container's "
+	    "/etc/passwd)\n"
+	    "      --userns keep-id       map your uid to the same uid inside\n"
+	    "      --uts host             share the caller's UTS namespace (host name)\n"
+	    "  -v, --volume HOST:CTR[:ro|rw]  bind-mount a host path\n"
+	    "  -w, --workdir DIR          working directory inside the container\n"
+	    "      --help                 show this help\n",
+	    stdout);
 }
 
 enum {
-	OPT_CAP_ADD = 1000, OPT_CAP_DROP, OPT_CPUS, OPT_ENV_FILE, OPT_GROUP_ADD, OPT_INIT, OPT_IPC,
-	OPT_MOUNT, OPT_NETWORK, OPT_PID, OPT_PIDS_LIMIT, OPT_PRIVILEGED, OPT_READ_ONLY, OPT_RM, OPT_ROOTFS,
-	OPT_SECURITY_OPT, OPT_STOP_TIMEOUT, OPT_TMPFS, OPT_ULIMIT, OPT_USERNS, OPT_UTS, OPT_HELP,
-	OPT_ENTRYPOINT, OPT_PULL, OPT_PLATFORM, OPT_TLS_VERIFY, OPT_CREDS, OPT_NAME, OPT_STORAGE_DRIVER,
-	OPT_DNS, OPT_DNS_SEARCH, OPT_DNS_OPTION, OPT_ADD_HOST,
+	OPT_CAP_ADD = 1000,
+	OPT_CAP_DROP,
+	OPT_CPUS,
+	OPT_ENV_FILE,
+	OPT_GROUP_ADD,
+	OPT_INIT,
+	OPT_IPC,
+	OPT_MOUNT,
+	OPT_NETWORK,
+	OPT_PID,
+	OPT_PIDS_LIMIT,
+	OPT_PRIVILEGED,
+	OPT_READ_ONLY,
+	OPT_RM,
+	OPT_ROOTFS,
+	OPT_SECURITY_OPT,
+	OPT_STOP_TIMEOUT,
+	OPT_TMPFS,
+	OPT_ULIMIT,
+	OPT_USERNS,
+	OPT_UTS,
+	OPT_HELP,
+	OPT_ENTRYPOINT,
+	OPT_PULL,
+	OPT_PLATFORM,
+	OPT_TLS_VERIFY,
+	OPT_CREDS,
+	OPT_NAME,
+	OPT_STORAGE_DRIVER,
+	OPT_DNS,
+	OPT_DNS_SEARCH,
+	OPT_DNS_OPTION,
+	OPT_ADD_HOST,
 };
 
 static const struct option run_opts[] = {
-	{"cap-add", required_argument, NULL, OPT_CAP_ADD},
-	{"cap-drop", required_argument, NULL, OPT_CAP_DROP},
-	{"cpus", required_argument, NULL, OPT_CPUS},
-	{"env", required_argument, NULL, 'e'},
-	{"env-file", required_argument, NULL, OPT_ENV_FILE},
-	{"group-add", required_argument, NULL, OPT_GROUP_ADD},
-	{"hostname", required_argument, NULL, 'h'},
-	{"init", no_argument, NULL, OPT_INIT},
-	{"interactive", no_argument, NULL, 'i'},
-	{"ipc", required_argument, NULL, OPT_IPC},
-	{"memory", required_argument, NULL, 'm'},
-	{"mount", required_argument, NULL, OPT_MOUNT},
-	{"network", required_argument, NULL, OPT_NETWORK},
-	{"net", required_argument, NULL, OPT_NETWORK},
-	{"pid", required_argument, NULL, OPT_PID},
-	{"pids-limit", required_argument, NULL, OPT_PIDS_LIMIT},
-	{"privileged", no_argument, NULL, OPT_PRIVILEGED},
-	{"read-only", no_argument, NULL, OPT_READ_ONLY},
-	{"rm", no_argument, NULL, OPT_RM},
-	{"rootfs", no_argument, NULL, OPT_ROOTFS},
-	{"security-opt", required_argument, NULL, OPT_SECURITY_OPT},
-	{"stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT},
-	{"tmpfs", required_argument, NULL, OPT_TMPFS},
-	{"tty", no_argument, NULL, 't'},
-	{"ulimit", required_argument, NULL, OPT_ULIMIT},
-	{"user", required_argument, NULL, 'u'},
-	{"userns", required_argument, NULL, OPT_USERNS},
-	{"uts", required_argument, NULL, OPT_UTS},
-	{"volume", required_argument, NULL, 'v'},
-	{"workdir", required_argument, NULL, 'w'},
-	{"entrypoint", required_argument, NULL, OPT_ENTRYPOINT},
-	{"pull", required_argument, NULL, OPT_PULL},
-	{"platform", required_argument, NULL, OPT_PLATFORM},
-	{"tls-verify", optional_argument, NULL, OPT_TLS_VERIFY},
-	{"creds", required_argument, NULL, OPT_CREDS},
-	{"detach", no_argument, NULL, 'd'},
-	{"publish", required_argument, NULL, 'p'},
-	{"publish-all", no_argument, NULL, 'P'},
-	{"dns", required_argument, NULL, OPT_DNS},
-	{"dns-search", required_argument, NULL, OPT_DNS_SEARCH},
-	{"dns-option", required_argument, NULL, OPT_DNS_OPTION},
-	{"add-host", required_argument, NULL, OPT_ADD_HOST},
-	{"name", required_argument, NULL, OPT_NAME},
-	{"storage-driver", required_argument, NULL, OPT_STORAGE_DRIVER},
-	{"help", no_argument, NULL, OPT_HELP},
-	{NULL, 0, NULL, 0},
+    {"cap-add", required_argument, NULL, OPT_CAP_ADD},
+    {"cap-drop", required_argument, NULL, OPT_CAP_DROP},
+    {"cpus", required_argument, NULL, OPT_CPUS},
+    {"env", required_argument, NULL, 'e'},
+    {"env-file", required_argument, NULL, OPT_ENV_FILE},
+    {"group-add", required_argument, NULL, OPT_GROUP_ADD},
+    {"hostname", required_argument, NULL, 'h'},
+    {"init", no_argument, NULL, OPT_INIT},
+    {"interactive", no_argument, NULL, 'i'},
+    {"ipc", required_argument, NULL, OPT_IPC},
+    {"memory", required_argument, NULL, 'm'},
+    {"mount", required_argument, NULL, OPT_MOUNT},
+    {"network", required_argument, NULL, OPT_NETWORK},
+    {"net", required_argument, NULL, OPT_NETWORK},
+    {"pid", required_argument, NULL, OPT_PID},
+    {"pids-limit", required_argument, NULL, OPT_PIDS_LIMIT},
+    {"privileged", no_argument, NULL, OPT_PRIVILEGED},
+    {"read-only", no_argument, NULL, OPT_READ_ONLY},
+    {"rm", no_argument, NULL, OPT_RM},
+    {"rootfs", no_argument, NULL, OPT_ROOTFS},
+    {"security-opt", required_argument, NULL, OPT_SECURITY_OPT},
+    {"stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT},
+    {"tmpfs", required_argument, NULL, OPT_TMPFS},
+    {"tty", no_argument, NULL, 't'},
+    {"ulimit", required_argument, NULL, OPT_ULIMIT},
+    {"user", required_argument, NULL, 'u'},
+    {"userns", required_argument, NULL, OPT_USERNS},
+    {"uts", required_argument, NULL, OPT_UTS},
+    {"volume", required_argument, NULL, 'v'},
+    {"workdir", required_argument, NULL, 'w'},
+    {"entrypoint", required_argument, NULL, OPT_ENTRYPOINT},
+    {"pull", required_argument, NULL, OPT_PULL},
+    {"platform", required_argument, NULL, OPT_PLATFORM},
+    {"tls-verify", optional_argument, NULL, OPT_TLS_VERIFY},
+    {"creds", required_argument, NULL, OPT_CREDS},
+    {"detach", no_argument, NULL, 'd'},
+    {"publish", required_argument, NULL, 'p'},
+    {"publish-all", no_argument, NULL, 'P'},
+    {"dns", required_argument, NULL, OPT_DNS},
+    {"dns-search", required_argument, NULL, OPT_DNS_SEARCH},
+    {"dns-option", required_argument, NULL, OPT_DNS_OPTION},
+    {"add-host", required_argument, NULL, OPT_ADD_HOST},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"storage-driver", required_argument, NULL, OPT_STORAGE_DRIVER},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
 };
 
 /* What the command line says beyond the spec: the image and its command. */
 struct run_args {
 	bool rootfs;
 	const char *image;
-	char **cmd;               /* after IMAGE (or the rootfs dir) */
-	char *entrypoint;         /* --entrypoint, "" clears the image's */
+	char **cmd;	  /* after IMAGE (or the rootfs dir) */
+	char *entrypoint; /* --entrypoint, "" clears the image's */
 	bool entrypoint_set;
 	bool workdir_set, user_set;
 	enum pull_policy pull;
 	struct pull_opts po;
 	char *platform_buf;
 	struct source_opts so;
-	int *held;                /* shared locks on the image and its layers, held while it runs */
+	int *held; /* shared locks on the image and its layers, held while it runs */
 	size_t n_held;
 	bool detach, rm;
-	const char *name;         /* --name */
+	const char *name; /* --name */
 	const char *storage_driver;
-	int image_arg;            /* argv index of the image */
+	int image_arg;		     /* argv index of the image */
 	char *image_name, *image_id; /* as resolved in the store */
 	enum rootfs_driver driver;
-	bool layered;             /* an image (not --rootfs) */
-	char *net_join;           /* --network container:NAME */
-	bool publish_all;         /* -P */
+	bool layered;	  /* an image (not --rootfs) */
+	char *net_join;	  /* --network container:NAME */
+	bool publish_all; /* -P */
 };
 
 __attribute__((format(printf, 3, 4))) static int opt_error(struct urun_error *err, const char *opt,
-							     const char *fmt, ...)
+							   const char *fmt, ...)
 {
 	va_list ap;
 	char what[512];
@@ -192,11 +234,21 @@ static int parse_size(const char *s, int64_t *out)
 		return -1;
 	int64_t mult = 1;
 	switch (*end ? (*end | 0x20) : 0) {
-	case 0: case 'b': mult = 1; break;
-	case 'k': mult = 1LL << 10; break;
-	case 'm': mult = 1LL << 20; break;
-	case 'g': mult = 1LL << 30; break;
-	default: return -1;
+	case 0:
+	case 'b':
+		mult = 1;
+		break;
+	case 'k':
+		mult = 1LL << 10;
+		break;
+	case 'm':
+		mult = 1LL << 20;
+		break;
+	case 'g':
+		mult = 1LL << 30;
+		break;
+	default:
+		return -1;
 	}
 	if (*end && end[1] && !((end[1] | 0x20) == 'b' && !end[2]))
 		return -1;
@@ -215,7 +267,9 @@ static void add_mount(struct container_spec *spec, struct user_mount m)
 static int resolve_host_path(const char *opt, const char *path, char **out, struct urun_error *err)
 {
 	if (path[0] != '/' && path[0] != '.') {
-		int r = urun_error_set(err, 0, "%s: `%s` is not a host path: named volumes are not supported", opt, path);
+		int r = urun_error_set(
+		    err, 0, "%s: `%s` is not a host path: named volumes are not supported", opt,
+		    path);
 		urun_error_hint(err, "give an absolute host path, e.g. -v \"$PWD/%s:/data\"", path);
 		return r;
 	}
@@ -223,7 +277,8 @@ static int resolve_host_path(const char *opt, const char *path, char **out, stru
 	if (!realpath(path, buf)) {
 		int r = urun_error_set(err, errno, "%s: host path `%s`", opt, path);
 		if (errno == ENOENT)
-			urun_error_hint(err, "create it first (mkdir -p %s), or fix the path", path);
+			urun_error_hint(err, "create it first (mkdir -p %s), or fix the path",
+					path);
 		return r;
 	}
 	*out = xstrdup(buf);
@@ -249,10 +304,12 @@ static int parse_volume(struct container_spec *spec, const char *arg, struct uru
 
 	if (!host || !ctr) {
 		r = urun_error_set(err, 0, "--volume `%s`: expected HOST:CONTAINER[:OPTIONS]", arg);
-		urun_error_hint(err, "anonymous volumes are not supported; give a host path, e.g. -v /tmp/data:/data");
+		urun_error_hint(err, "anonymous volumes are not supported; give a host path, e.g. "
+				     "-v /tmp/data:/data");
 		return r;
 	}
-	for (char *o = opts ? strtok_r(opts, ",", &save) : NULL; o; o = strtok_r(NULL, ",", &save)) {
+	for (char *o = opts ? strtok_r(opts, ",", &save) : NULL; o;
+	     o = strtok_r(NULL, ",", &save)) {
 		if (strcmp(o, "ro") == 0)
 			m.readonly = true;
 		else if (strcmp(o, "rw") == 0)
@@ -264,7 +321,8 @@ static int parse_volume(struct container_spec *spec, const char *arg, struct uru
 		else
 			return opt_error(err, "--volume", "unknown option `%s` (use ro, rw)", o);
 	}
-	if ((r = check_target("--volume", ctr, err)) < 0 || (r = resolve_host_path("--volume", host, &m.source, err)) < 0)
+	if ((r = check_target("--volume", ctr, err)) < 0 ||
+	    (r = resolve_host_path("--volume", host, &m.source, err)) < 0)
 		return r;
 	m.target = xstrdup(ctr);
 	add_mount(spec, m);
@@ -295,7 +353,9 @@ static int parse_mount(struct container_spec *spec, const char *arg, struct urun
 			free(type), type = xstrdup(v);
 		else if ((strcmp(kv, "source") == 0 || strcmp(kv, "src") == 0) && v)
 			free(source), source = xstrdup(v);
-		else if ((strcmp(kv, "target") == 0 || strcmp(kv, "destination") == 0 || strcmp(kv, "dst") == 0) && v)
+		else if ((strcmp(kv, "target") == 0 || strcmp(kv, "destination") == 0 ||
+			  strcmp(kv, "dst") == 0) &&
+			 v)
 			free(target), target = xstrdup(v);
 		else if (strcmp(kv, "readonly") == 0 || strcmp(kv, "ro") == 0)
 			m.readonly = is_true(v);
@@ -327,7 +387,8 @@ static int parse_mount(struct container_spec *spec, const char *arg, struct urun
 			m.data = d;
 		}
 	} else {
-		return opt_error(err, "--mount", "type `%s` is not supported (use bind or tmpfs)", type);
+		return opt_error(err, "--mount", "type `%s` is not supported (use bind or tmpfs)",
+				 type);
 	}
 	m.target = steal_ptr(&target);
 	add_mount(spec, m);
@@ -348,12 +409,12 @@ static const struct {
 	const char *name;
 	int res;
 } rlimits[] = {
-	{"as", RLIMIT_AS},         {"core", RLIMIT_CORE},       {"cpu", RLIMIT_CPU},
-	{"data", RLIMIT_DATA},     {"fsize", RLIMIT_FSIZE},     {"locks", RLIMIT_LOCKS},
-	{"memlock", RLIMIT_MEMLOCK}, {"msgqueue", RLIMIT_MSGQUEUE}, {"nice", RLIMIT_NICE},
-	{"nofile", RLIMIT_NOFILE}, {"nproc", RLIMIT_NPROC},     {"rss", RLIMIT_RSS},
-	{"rtprio", RLIMIT_RTPRIO}, {"rttime", RLIMIT_RTTIME},   {"sigpending", RLIMIT_SIGPENDING},
-	{"stack", RLIMIT_STACK},
+    {"as", RLIMIT_AS},		 {"core", RLIMIT_CORE},		{"cpu", RLIMIT_CPU},
+    {"data", RLIMIT_DATA},	 {"fsize", RLIMIT_FSIZE},	{"locks", RLIMIT_LOCKS},
+    {"memlock", RLIMIT_MEMLOCK}, {"msgqueue", RLIMIT_MSGQUEUE}, {"nice", RLIMIT_NICE},
+    {"nofile", RLIMIT_NOFILE},	 {"nproc", RLIMIT_NPROC},	{"rss", RLIMIT_RSS},
+    {"rtprio", RLIMIT_RTPRIO},	 {"rttime", RLIMIT_RTTIME},	{"sigpending", RLIMIT_SIGPENDING},
+    {"stack", RLIMIT_STACK},
 };
 
 static int parse_rlim_value(const char *s, rlim_t *out)
@@ -378,8 +439,9 @@ static int parse_ulimit(struct container_spec *spec, const char *arg, struct uru
 		return opt_error(err, "--ulimit", "`%s`: expected NAME=SOFT[:HARD]", arg);
 	*eq = '\0';
 	for (size_t i = 0; i < ARRAY_SIZE(rlimits); i++)
-		if (strcasecmp(copy, rlimits[i].name) == 0 || (strncasecmp(copy, "RLIMIT_", 7) == 0 &&
-							      strcasecmp(copy + 7, rlimits[i].name) == 0))
+		if (strcasecmp(copy, rlimits[i].name) == 0 ||
+		    (strncasecmp(copy, "RLIMIT_", 7) == 0 &&
+		     strcasecmp(copy + 7, rlimits[i].name) == 0))
 			u.resource = rlimits[i].res;
 	if (u.resource < 0)
 		return opt_error(err, "--ulimit", "unknown limit `%s`", copy);
@@ -390,7 +452,8 @@ static int parse_ulimit(struct container_spec *spec, const char *arg, struct uru
 	    parse_rlim_value(colon ? colon + 1 : eq + 1, &u.lim.rlim_max) < 0)
 		return opt_error(err, "--ulimit", "`%s`: values are numbers or `unlimited`", arg);
 	if (u.lim.rlim_cur > u.lim.rlim_max)
-		return opt_error(err, "--ulimit", "`%s`: the soft limit is above the hard limit", arg);
+		return opt_error(err, "--ulimit", "`%s`: the soft limit is above the hard limit",
+				 arg);
 	spec->ulimits = xrealloc(spec->ulimits, (spec->n_ulimits + 1) * sizeof(*spec->ulimits));
 	spec->ulimits[spec->n_ulimits++] = u;
 	return 0;
@@ -427,8 +490,8 @@ static int parse_env_file(struct container_spec *spec, const char *path, struct 
 	return 0;
 }
 
-static int parse_ns_host(const char *opt, const char *v, unsigned long flag, struct container_spec *spec,
-			 struct urun_error *err)
+static int parse_ns_host(const char *opt, const char *v, unsigned long flag,
+			 struct container_spec *spec, struct urun_error *err)
 {
 	if (strcmp(v, "host") == 0)
 		spec->ns_flags &= ~flag;
@@ -447,17 +510,20 @@ static int parse_security_opt(struct container_spec *spec, const char *v, struct
 		spec->seccomp_unconfined = strcmp(v + 8, "unconfined") == 0;
 		if (!spec->seccomp_unconfined)
 			spec->seccomp_profile = xstrdup(v + 8);
-	} else if (strcmp(v, "no-new-privileges") == 0 || strcmp(v, "no-new-privileges=true") == 0 ||
+	} else if (strcmp(v, "no-new-privileges") == 0 ||
+		   strcmp(v, "no-new-privileges=true") == 0 ||
 		   strcmp(v, "no-new-privileges:true") == 0) {
 		spec->no_new_privs = true;
-	} else if (strcmp(v, "no-new-privileges=false") == 0 || strcmp(v, "no-new-privileges:false") == 0) {
+	} else if (strcmp(v, "no-new-privileges=false") == 0 ||
+		   strcmp(v, "no-new-privileges:false") == 0) {
 		spec->no_new_privs = false;
 	} else if (strcmp(v, "fakeroot=off") == 0 || strcmp(v, "fakeroot=false") == 0) {
 		spec->fakeroot_off = true;
 	} else if (strcmp(v, "fakeroot=on") == 0 || strcmp(v, "fakeroot=true") == 0) {
 		spec->fakeroot_off = false;
 	} else if (strncmp(v, "label=", 6) == 0 || strncmp(v, "apparmor=", 9) == 0) {
-		log_info("--security-opt %s: ignored (urun applies no SELinux or AppArmor labels)", v);
+		log_info("--security-opt %s: ignored (urun applies no SELinux or AppArmor labels)",
+			 v);
 	} else {
 		return opt_error(err, "--security-opt", "`%s` is not supported", v);
 	}
@@ -509,101 +575,175 @@ static int parse_run_args(int argc, char **argv, struct container_spec *spec, st
 	int c, r = 0;
 
 	opterr = 0;
-	while (r == 0 && (c = getopt_long(argc, argv, "+de:h:im:p:Ptu:v:w:", run_opts, NULL)) != -1) {
+	while (r == 0 &&
+	       (c = getopt_long(argc, argv, "+de:h:im:p:Ptu:v:w:", run_opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_HELP:
 			run_help();
 			return 1;
-		case 'e': add_env(spec, optarg); break;
-		case OPT_ENV_FILE: r = parse_env_file(spec, optarg, err); break;
-		case 'h': free(spec->hostname); spec->hostname = xstrdup(optarg); break;
-		case 'i': spec->interactive = true; break;
-		case 't': spec->tty = true; break;
-		case 'u': free(spec->user); spec->user = xstrdup(optarg); a->user_set = true; break;
+		case 'e':
+			add_env(spec, optarg);
+			break;
+		case OPT_ENV_FILE:
+			r = parse_env_file(spec, optarg, err);
+			break;
+		case 'h':
+			free(spec->hostname);
+			spec->hostname = xstrdup(optarg);
+			break;
+		case 'i':
+			spec->interactive = true;
+			break;
+		case 't':
+			spec->tty = true;
+			break;
+		case 'u':
+			free(spec->user);
+			spec->user = xstrdup(optarg);
+			a->user_set = true;
+			break;
 		case 'w':
 			if (optarg[0] != '/')
-				return opt_error(err, "--workdir", "`%s` must be an absolute path", optarg);
+				return opt_error(err, "--workdir", "`%s` must be an absolute path",
+						 optarg);
 			free(spec->workdir);
 			spec->workdir = xstrdup(optarg);
 			a->workdir_set = true;
 			break;
-		case 'v': r = parse_volume(spec, optarg, err); break;
-		case OPT_MOUNT: r = parse_mount(spec, optarg, err); break;
-		case OPT_TMPFS: r = parse_tmpfs(spec, optarg, err); break;
-		case OPT_READ_ONLY: spec->rootfs_readonly = true; break;
-		case OPT_INIT: spec->init = true; break;
+		case 'v':
+			r = parse_volume(spec, optarg, err);
+			break;
+		case OPT_MOUNT:
+			r = parse_mount(spec, optarg, err);
+			break;
+		case OPT_TMPFS:
+			r = parse_tmpfs(spec, optarg, err);
+			break;
+		case OPT_READ_ONLY:
+			spec->rootfs_readonly = true;
+			break;
+		case OPT_INIT:
+			spec->init = true;
+			break;
 		case OPT_GROUP_ADD:
 			if (parse_int(optarg, 0, UINT32_MAX - 1, &n) < 0)
-				return opt_error(err, "--group-add", "`%s` must be a numeric gid", optarg);
+				return opt_error(err, "--group-add", "`%s` must be a numeric gid",
+						 optarg);
 			strv_push(&spec->group_add, xstrdup(optarg));
 			break;
-		case OPT_CAP_ADD: strv_push(&cap_add, xstrdup(optarg)); break;
-		case OPT_CAP_DROP: strv_push(&cap_drop, xstrdup(optarg)); break;
-		case OPT_PRIVILEGED: spec->privileged = true; break;
-		case OPT_SECURITY_OPT: r = parse_security_opt(spec, optarg, err); break;
+		case OPT_CAP_ADD:
+			strv_push(&cap_add, xstrdup(optarg));
+			break;
+		case OPT_CAP_DROP:
+			strv_push(&cap_drop, xstrdup(optarg));
+			break;
+		case OPT_PRIVILEGED:
+			spec->privileged = true;
+			break;
+		case OPT_SECURITY_OPT:
+			r = parse_security_opt(spec, optarg, err);
+			break;
 		case OPT_USERNS:
 			if (strcmp(optarg, "keep-id") == 0)
 				spec->userns = USERNS_KEEP_ID;
-			else if (strcmp(optarg, "auto") == 0 || strcmp(optarg, "private") == 0 || !*optarg)
+			else if (strcmp(optarg, "auto") == 0 || strcmp(optarg, "private") == 0 ||
+				 !*optarg)
 				spec->userns = USERNS_AUTO;
 			else if (strcmp(optarg, "host") == 0)
-				return opt_error(err, "--userns", "`%s` needs root: urun always runs in a user namespace",
-						 optarg);
+				return opt_error(
+				    err, "--userns",
+				    "`%s` needs root: urun always runs in a user namespace",
+				    optarg);
 			else
-				return opt_error(err, "--userns", "`%s` is not supported (use keep-id)", optarg);
+				return opt_error(err, "--userns",
+						 "`%s` is not supported (use keep-id)", optarg);
 			break;
-		case OPT_PID: r = parse_ns_host("--pid", optarg, CLONE_NEWPID, spec, err); break;
-		case OPT_IPC: r = parse_ns_host("--ipc", optarg, CLONE_NEWIPC, spec, err); break;
-		case OPT_UTS: r = parse_ns_host("--uts", optarg, CLONE_NEWUTS, spec, err); break;
+		case OPT_PID:
+			r = parse_ns_host("--pid", optarg, CLONE_NEWPID, spec, err);
+			break;
+		case OPT_IPC:
+			r = parse_ns_host("--ipc", optarg, CLONE_NEWIPC, spec, err);
+			break;
+		case OPT_UTS:
+			r = parse_ns_host("--uts", optarg, CLONE_NEWUTS, spec, err);
+			break;
 		case OPT_NETWORK:
 			free(a->net_join);
 			a->net_join = NULL;
 			r = net_parse_mode(optarg, spec, &a->net_join, err);
 			break;
-		case 'p': r = net_parse_publish(optarg, spec, err); break;
-		case 'P': a->publish_all = true; break;
-		case OPT_DNS: strv_push(&spec->dns, xstrdup(optarg)); break;
-		case OPT_DNS_SEARCH: strv_push(&spec->dns_search, xstrdup(optarg)); break;
-		case OPT_DNS_OPTION: strv_push(&spec->dns_options, xstrdup(optarg)); break;
+		case 'p':
+			r = net_parse_publish(optarg, spec, err);
+			break;
+		case 'P':
+			a->publish_all = true;
+			break;
+		case OPT_DNS:
+			strv_push(&spec->dns, xstrdup(optarg));
+			break;
+		case OPT_DNS_SEARCH:
+			strv_push(&spec->dns_search, xstrdup(optarg));
+			break;
+		case OPT_DNS_OPTION:
+			strv_push(&spec->dns_options, xstrdup(optarg));
+			break;
 		case OPT_ADD_HOST:
 			if (!strchr(optarg, ':') || optarg[0] == ':')
 				return opt_error(err, "--add-host", "`%s` must be HOST:IP", optarg);
 			strv_push(&spec->add_hosts, xstrdup(optarg));
 			break;
-		case OPT_ULIMIT: r = parse_ulimit(spec, optarg, err); break;
+		case OPT_ULIMIT:
+			r = parse_ulimit(spec, optarg, err);
+			break;
 		case 'm':
 			if (parse_size(optarg, &spec->memory_limit) < 0)
-				return opt_error(err, "--memory", "`%s` is not a size (e.g. 512m, 2g)", optarg);
+				return opt_error(err, "--memory",
+						 "`%s` is not a size (e.g. 512m, 2g)", optarg);
 			break;
 		case OPT_CPUS: {
 			char *end;
 			double cpus = strtod(optarg, &end);
 			if (end == optarg || *end || cpus <= 0 || cpus > 4096)
-				return opt_error(err, "--cpus", "`%s` is not a positive number", optarg);
+				return opt_error(err, "--cpus", "`%s` is not a positive number",
+						 optarg);
 			spec->cpu_quota_us = (int64_t)(cpus * 100000);
 			break;
 		}
 		case OPT_PIDS_LIMIT:
 			if (parse_int(optarg, -1, INT32_MAX, &n) < 0)
-				return opt_error(err, "--pids-limit", "`%s` is not a number", optarg);
+				return opt_error(err, "--pids-limit", "`%s` is not a number",
+						 optarg);
 			spec->pids_limit = n;
 			break;
 		case OPT_STOP_TIMEOUT:
 			if (parse_int(optarg, 0, 86400, &n) < 0)
-				return opt_error(err, "--stop-timeout", "`%s` is not a number of seconds", optarg);
+				return opt_error(err, "--stop-timeout",
+						 "`%s` is not a number of seconds", optarg);
 			spec->stop_timeout = (int)n;
 			break;
-		case OPT_RM: a->rm = true; break;
-		case 'd': a->detach = true; break;
-		case OPT_NAME: a->name = optarg; break;
-		case OPT_STORAGE_DRIVER: a->storage_driver = optarg; break;
-		case OPT_ROOTFS: a->rootfs = true; break;
+		case OPT_RM:
+			a->rm = true;
+			break;
+		case 'd':
+			a->detach = true;
+			break;
+		case OPT_NAME:
+			a->name = optarg;
+			break;
+		case OPT_STORAGE_DRIVER:
+			a->storage_driver = optarg;
+			break;
+		case OPT_ROOTFS:
+			a->rootfs = true;
+			break;
 		case OPT_ENTRYPOINT:
 			free(a->entrypoint);
 			a->entrypoint = xstrdup(optarg);
 			a->entrypoint_set = true;
 			break;
-		case OPT_PULL: r = pull_policy_parse(optarg, &a->pull, err); break;
+		case OPT_PULL:
+			r = pull_policy_parse(optarg, &a->pull, err);
+			break;
 		case OPT_PLATFORM:
 			free(a->platform_buf);
 			r = pull_parse_platform(optarg, &a->po, &a->platform_buf, err);
@@ -611,9 +751,12 @@ static int parse_run_args(int argc, char **argv, struct container_spec *spec, st
 		case OPT_TLS_VERIFY:
 			a->so.tls_verify = !optarg || strcmp(optarg, "true") == 0;
 			if (optarg && strcmp(optarg, "true") != 0 && strcmp(optarg, "false") != 0)
-				return opt_error(err, "--tls-verify", "`%s`: use true or false", optarg);
+				return opt_error(err, "--tls-verify", "`%s`: use true or false",
+						 optarg);
 			break;
-		case OPT_CREDS: a->so.creds = optarg; break;
+		case OPT_CREDS:
+			a->so.creds = optarg;
+			break;
 		default:
 			return cmd_bad_option(err, "run", run_usage, argv[optind - 1]);
 		}
@@ -649,8 +792,11 @@ static int setup_rootfs_dir(struct container_spec *spec, struct run_args *a, str
 		return urun_error_set(err, ENOTDIR, "root filesystem `%s`", a->image);
 	spec->rootfs = xstrdup(real);
 	if (!a->cmd && !(a->entrypoint_set && *a->entrypoint)) {
-		int r = urun_error_set(err, 0, "no command given, and a --rootfs has no image config to take one from");
-		urun_error_hint(err, "give the command after the directory: urun run --rootfs %s sh", a->image);
+		int r = urun_error_set(
+		    err, 0,
+		    "no command given, and a --rootfs has no image config to take one from");
+		urun_error_hint(
+		    err, "give the command after the directory: urun run --rootfs %s sh", a->image);
 		return r;
 	}
 	if (a->entrypoint_set && *a->entrypoint)
@@ -663,8 +809,9 @@ static int setup_rootfs_dir(struct container_spec *spec, struct run_args *a, str
 /* The image's config feeds the spec where the command line is silent:
  * Env first (then -e on top), Entrypoint + Cmd as docker combines them,
  * WorkingDir (created when missing) and User. */
-static int apply_image_config(struct store *s, const struct store_image *img, struct container_spec *spec,
-			      struct run_args *a, struct urun_error *err)
+static int apply_image_config(struct store *s, const struct store_image *img,
+			      struct container_spec *spec, struct run_args *a,
+			      struct urun_error *err)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -697,7 +844,8 @@ static int apply_image_config(struct store *s, const struct store_image *img, st
 		strv_push(&spec->argv, xstrdup(*c));
 	if (!spec->argv) {
 		image_config_free(&cfg);
-		r = urun_error_set(err, 0, "no command given and image `%s` has no Entrypoint or Cmd", img->name);
+		r = urun_error_set(
+		    err, 0, "no command given and image `%s` has no Entrypoint or Cmd", img->name);
 		urun_error_hint(err, "give one after the image name: urun run %s sh", img->name);
 		return r;
 	}
@@ -713,8 +861,8 @@ static int apply_image_config(struct store *s, const struct store_image *img, st
 }
 
 /* The image's config and layers, prepared for the chosen driver. */
-static int setup_image(struct urun_ctx *ctx, struct store *s, struct container_spec *spec, struct run_args *a,
-		       const char *ctr_dir, struct urun_error *err)
+static int setup_image(struct urun_ctx *ctx, struct store *s, struct container_spec *spec,
+		       struct run_args *a, const char *ctr_dir, struct urun_error *err)
 {
 	struct store_image img;
 	int r = image_lookup(s, &ctx->cfg, a->image, a->pull, &a->po, &a->so, &img, err);
@@ -757,8 +905,8 @@ struct run_job {
 	struct ctr_state st;
 	bool have_record;
 	char *ctr_dir;
-	int notify;               /* detached: the waiting caller's pipe */
-	bool print_id;            /* run -d prints the id; start prints the name given */
+	int notify;    /* detached: the waiting caller's pipe */
+	bool print_id; /* run -d prints the id; start prints the name given */
 };
 
 /* What a detached monitor tells the caller waiting for it. */
@@ -774,7 +922,8 @@ static void notify_caller(struct run_job *j, const struct urun_error *err)
 	if (err) {
 		m.status = err->status;
 		m.code = err->code;
-		snprintf(m.msg, sizeof(m.msg), "%s", err->msg ? err->msg : "starting the container failed");
+		snprintf(m.msg, sizeof(m.msg), "%s",
+			 err->msg ? err->msg : "starting the container failed");
 		snprintf(m.hint, sizeof(m.hint), "%s", err->hint ? err->hint : "");
 	}
 	ssize_t w = write(j->notify, &m, sizeof(m));
@@ -870,7 +1019,8 @@ static void fill_record(struct run_job *j, int argc, char **argv)
 	st->hostname = spec->hostname ? xstrdup(spec->hostname) : NULL;
 	st->caps = spec->caps;
 	st->seccomp = spec->seccomp_unconfined ? xstrdup("unconfined")
-					       : spec->seccomp_profile ? xstrdup(spec->seccomp_profile) : NULL;
+		      : spec->seccomp_profile  ? xstrdup(spec->seccomp_profile)
+					       : NULL;
 	st->no_new_privs = spec->no_new_privs;
 	st->privileged = spec->privileged;
 	st->ns_flags = spec->ns_flags;
@@ -914,7 +1064,8 @@ static int wait_detached(int fd, const char *id, struct urun_error *err)
 		;
 	close(fd);
 	if (got != (ssize_t)sizeof(m))
-		return urun_error_set(err, 0, "the container's monitor exited before the container started");
+		return urun_error_set(
+		    err, 0, "the container's monitor exited before the container started");
 	if (!m.ok) {
 		m.msg[sizeof(m.msg) - 1] = m.hint[sizeof(m.hint) - 1] = '\0';
 		int r = urun_error_set(err, 0, "%s", m.msg);
@@ -980,7 +1131,8 @@ static int run_detached(struct run_job *j, struct urun_error *err)
 	dup2(logfd, STDOUT_FILENO);
 	j->spec.detached = true;
 	j->spec.log_fd = logfd;
-	int r = container_run(&j->spec, &(struct container_hooks){.started = on_started, .ud = j}, err);
+	int r =
+	    container_run(&j->spec, &(struct container_hooks){.started = on_started, .ud = j}, err);
 	if (r < 0) {
 		if (j->notify >= 0)
 			notify_caller(j, err);
@@ -1022,10 +1174,12 @@ static int join_network(struct run_job *j, struct urun_error *err)
 	if (r < 0)
 		return urun_error_wrap(err, "--network container:%s", j->a.net_join);
 	if (other.status != CTR_RUNNING) {
-		r = urun_error_set(err, 0, "--network container:%s: the container is not running", j->a.net_join);
+		r = urun_error_set(err, 0, "--network container:%s: the container is not running",
+				   j->a.net_join);
 		urun_error_hint(err, "start it first: urun start %s", j->a.net_join);
 	} else if (!(other.ns_flags & CLONE_NEWNET) && other.net != NET_CONTAINER) {
-		r = urun_error_set(err, 0, "--network container:%s: it uses the host's network", j->a.net_join);
+		r = urun_error_set(err, 0, "--network container:%s: it uses the host's network",
+				   j->a.net_join);
 		urun_error_hint(err, "use --network host");
 	} else {
 		j->spec.net_join_pid = other.pid;
@@ -1055,7 +1209,8 @@ static int prepare_container(struct run_job *j, bool existing, struct urun_error
 	j->have_store = true;
 	if (j->a.layered) {
 		struct rootfs_choice choice;
-		if ((r = rootfs_choose(&j->store, &ctx->cfg, j->a.storage_driver, &choice, err)) < 0)
+		if ((r = rootfs_choose(&j->store, &ctx->cfg, j->a.storage_driver, &choice, err)) <
+		    0)
 			return r;
 		j->a.driver = choice.driver;
 		rootfs_choice_free(&choice);
@@ -1067,7 +1222,8 @@ static int prepare_container(struct run_job *j, bool existing, struct urun_error
 	if (!j->a.rm || j->a.detach || existing || (j->a.layered && j->a.driver == ROOTFS_VFS)) {
 		j->ctr_dir = rootfs_ctr_dir(&j->store, j->st.id);
 		if (mkdir(j->ctr_dir, 0700) < 0 && errno != EEXIST)
-			return urun_error_set(err, errno, "creating the container's directory `%s`", j->ctr_dir);
+			return urun_error_set(err, errno, "creating the container's directory `%s`",
+					      j->ctr_dir);
 	}
 	r = j->a.layered ? setup_image(ctx, &j->store, &j->spec, &j->a, j->ctr_dir, err)
 			 : setup_rootfs_dir(&j->spec, &j->a, err);
@@ -1076,7 +1232,8 @@ static int prepare_container(struct run_job *j, bool existing, struct urun_error
 
 /* From parsed arguments to a running container. existing: `start` of a
  * recorded container (same id, name and writable layer). */
-static int run_job(struct run_job *j, int argc, char **argv, const struct ctr_state *existing, struct urun_error *err)
+static int run_job(struct run_job *j, int argc, char **argv, const struct ctr_state *existing,
+		   struct urun_error *err)
 {
 	struct urun_ctx *ctx = j->ctx;
 	struct container_spec *spec = &j->spec;
@@ -1129,7 +1286,8 @@ static int run_job(struct run_job *j, int argc, char **argv, const struct ctr_st
 	if (spec->init)
 		wrap_init(ctx, spec);
 	/* `urun alpine sh` in a terminal behaves like `podman run -it --rm`. */
-	if (ctx->shorthand && !spec->interactive && !spec->tty && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+	if (ctx->shorthand && !spec->interactive && !spec->tty && isatty(STDIN_FILENO) &&
+	    isatty(STDOUT_FILENO))
 		spec->interactive = spec->tty = true;
 	if (!spec->hostname)
 		spec->hostname = xstrndup(spec->id, 12);
@@ -1193,8 +1351,9 @@ int run_start(struct urun_ctx *ctx, const struct ctr_state *st, bool attach, str
 	strv_push(&argv, xstrdup("run"));
 	size_t n = strv_len(st->create_args);
 	for (size_t i = 0; i < n; i++)
-		strv_push(&argv, xstrdup((int)i == st->image_arg && st->image_id && *st->image_id ? st->image_id
-										       : st->create_args[i]));
+		strv_push(&argv, xstrdup((int)i == st->image_arg && st->image_id && *st->image_id
+					     ? st->image_id
+					     : st->create_args[i]));
 	optind = 0;
 	int r = parse_run_args((int)n + 1, argv, &j.spec, &j.a, err);
 	if (r == 0) {

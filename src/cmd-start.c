@@ -10,8 +10,9 @@ static const char start_usage[] = "Usage: urun start [-a] CONTAINER...";
 
 int cmd_start(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err)
 {
-	static const struct option opts[] = {
-		{"attach", no_argument, NULL, 'a'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"attach", no_argument, NULL, 'a'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
 	bool attach = false;
 	int c, r;
 	opterr = 0;
@@ -19,8 +20,10 @@ int cmd_start(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *er
 		if (c == 'a') {
 			attach = true;
 		} else if (c == 'h') {
-			printf("%s\n\nStart stopped containers again (in the background; -a: in the foreground).\n\n"
-			       "Options:\n  -a, --attach   stay attached and exit with the container's status\n",
+			printf("%s\n\nStart stopped containers again (in the background; -a: in "
+			       "the foreground).\n\n"
+			       "Options:\n  -a, --attach   stay attached and exit with the "
+			       "container's status\n",
 			       start_usage);
 			return 0;
 		} else {
@@ -44,11 +47,15 @@ int cmd_start(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *er
 	for (char **ref = refs; ref && *ref && r == 0; ref++) {
 		struct state_dir sd;
 		struct ctr_state st;
-		if ((r = state_dir_open(&sd, &ctx->cfg, err)) == 0 && (r = state_find(&sd, *ref, &st, err)) == 0) {
+		if ((r = state_dir_open(&sd, &ctx->cfg, err)) == 0 &&
+		    (r = state_find(&sd, *ref, &st, err)) == 0) {
 			if (st.status == CTR_RUNNING) {
-				printf("%s\n", *ref); /* docker: starting a running container is not an error */
+				printf("%s\n", *ref); /* docker: starting a running container is not
+							 an error */
 			} else if (st.auto_remove && st.status == CTR_EXITED) {
-				r = urun_error_set(err, 0, "container %s was run with --rm and is being removed", st.name);
+				r = urun_error_set(
+				    err, 0, "container %s was run with --rm and is being removed",
+				    st.name);
 			} else {
 				state_dir_close(&sd);
 				fflush(stdout);

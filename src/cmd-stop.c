@@ -10,7 +10,8 @@
 static const char stop_usage[] = "Usage: urun stop [-t SECONDS] CONTAINER...";
 static const char kill_usage[] = "Usage: urun kill [-s SIGNAL] CONTAINER...";
 
-static int each(int argc, char **argv, struct urun_ctx *ctx, bool stop, int sig, int timeout, struct urun_error *err)
+static int each(int argc, char **argv, struct urun_ctx *ctx, bool stop, int sig, int timeout,
+		struct urun_error *err)
 {
 	struct state_dir sd;
 	int r = state_dir_open(&sd, &ctx->cfg, err);
@@ -48,14 +49,17 @@ int cmd_stop(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err
 			char *end;
 			long v = strtol(optarg, &end, 10);
 			if (!*optarg || *end || v < 0 || v > 86400) {
-				int r = urun_error_set(err, 0, "stop: --time `%s` is not a number of seconds", optarg);
+				int r = urun_error_set(
+				    err, 0, "stop: --time `%s` is not a number of seconds", optarg);
 				urun_error_hint(err, "%s", stop_usage);
 				return r;
 			}
 			timeout = (int)v;
 		} else if (c == 'h') {
-			printf("%s\n\nStop containers: SIGTERM, then SIGKILL after the grace period.\n\nOptions:\n"
-			       "  -t, --time SECS   grace period before SIGKILL (default: the container's\n"
+			printf("%s\n\nStop containers: SIGTERM, then SIGKILL after the grace "
+			       "period.\n\nOptions:\n"
+			       "  -t, --time SECS   grace period before SIGKILL (default: the "
+			       "container's\n"
 			       "                    --stop-timeout, else 10)\n",
 			       stop_usage);
 			return 0;
@@ -73,19 +77,22 @@ int cmd_stop(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err
 
 int cmd_kill(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err)
 {
-	static const struct option opts[] = {
-		{"signal", required_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"signal", required_argument, NULL, 's'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
 	int sig = SIGKILL, c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+s:", opts, NULL)) != -1) {
 		if (c == 's') {
 			if ((sig = ctr_parse_signal(optarg)) < 0) {
-				int r = urun_error_set(err, 0, "kill: `%s` is not a signal", optarg);
+				int r =
+				    urun_error_set(err, 0, "kill: `%s` is not a signal", optarg);
 				urun_error_hint(err, "use a name (TERM, SIGHUP) or a number");
 				return r;
 			}
 		} else if (c == 'h') {
-			printf("%s\n\nSend a signal (default KILL) to containers' main process.\n\nOptions:\n"
+			printf("%s\n\nSend a signal (default KILL) to containers' main "
+			       "process.\n\nOptions:\n"
 			       "  -s, --signal SIG  signal name or number\n",
 			       kill_usage);
 			return 0;

@@ -25,10 +25,10 @@ enum {
 	F_COUNT
 };
 
-static const char *const names[F_COUNT] = {"BIO_free",		 "BIO_new_mem_buf",    "EVP_Digest",
-					   "EVP_DigestFinal_ex", "EVP_DigestInit_ex",  "EVP_DigestUpdate",
-					   "EVP_MD_CTX_free",	 "EVP_MD_CTX_new",     "EVP_sha256",
-					   "PEM_read_bio_X509",	 "X509_free"};
+static const char *const names[F_COUNT] = {
+    "BIO_free",		 "BIO_new_mem_buf",   "EVP_Digest",	 "EVP_DigestFinal_ex",
+    "EVP_DigestInit_ex", "EVP_DigestUpdate",  "EVP_MD_CTX_free", "EVP_MD_CTX_new",
+    "EVP_sha256",	 "PEM_read_bio_X509", "X509_free"};
 static void *fns[F_COUNT];
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
@@ -49,8 +49,8 @@ BIO *BIO_new_mem_buf(const void *buf, int len)
 	return FN(BIO_new_mem_buf)(buf, len);
 }
 
-int EVP_Digest(const void *data, size_t count, unsigned char *md, unsigned int *size, const EVP_MD *type,
-	       ENGINE *impl)
+int EVP_Digest(const void *data, size_t count, unsigned char *md, unsigned int *size,
+	       const EVP_MD *type, ENGINE *impl)
 {
 	return FN(EVP_Digest)(data, count, md, size, type, impl);
 }

@@ -12,9 +12,8 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-static const char *const names[] = {[ROOTFS_OVERLAY] = "overlay",
-				    [ROOTFS_FUSE_OVERLAYFS] = "fuse-overlayfs",
-				    [ROOTFS_VFS] = "vfs"};
+static const char *const names[] = {
+    [ROOTFS_OVERLAY] = "overlay", [ROOTFS_FUSE_OVERLAYFS] = "fuse-overlayfs", [ROOTFS_VFS] = "vfs"};
 
 const char *rootfs_driver_name(enum rootfs_driver d)
 {
@@ -58,9 +57,10 @@ int rootfs_probe(struct store *s, const struct urun_config *cfg, struct rootfs_c
 		return 0;
 	}
 	c->driver = ROOTFS_VFS;
-	c->reason = xasprintf("%s; and fuse-overlayfs cannot be used: %s%s%s: each container gets a full copy of "
-			      "its image",
-			      why, e.msg, e.hint ? "; " : "", e.hint ? e.hint : "");
+	c->reason = xasprintf(
+	    "%s; and fuse-overlayfs cannot be used: %s%s%s: each container gets a full copy of "
+	    "its image",
+	    why, e.msg, e.hint ? "; " : "", e.hint ? e.hint : "");
 	urun_error_clear(&e);
 	return 0;
 }
@@ -96,7 +96,8 @@ static void remember(struct store *s, const struct rootfs_choice *c)
 	_cleanup_free_ char *text = xasprintf("%s\n%s\n", rootfs_driver_name(c->driver), c->reason);
 	char tmp[64];
 	snprintf(tmp, sizeof(tmp), ".driver.%d", (int)getpid());
-	int fd = openat(s->rootfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int fd =
+	    openat(s->rootfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return;
 	bool ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
@@ -105,8 +106,8 @@ static void remember(struct store *s, const struct rootfs_choice *c)
 		unlinkat(s->rootfd, tmp, 0);
 }
 
-int rootfs_choose(struct store *s, const struct urun_config *cfg, const char *override, struct rootfs_choice *c,
-		  struct urun_error *err)
+int rootfs_choose(struct store *s, const struct urun_config *cfg, const char *override,
+		  struct rootfs_choice *c, struct urun_error *err)
 {
 	memset(c, 0, sizeof(*c));
 	const char *want = override ? override : config_get(cfg, "driver");
@@ -117,7 +118,8 @@ int rootfs_choose(struct store *s, const struct urun_config *cfg, const char *ov
 	if (!is_auto) {
 		c->source = xstrdup(override ? "--storage-driver" : config_source(cfg, "driver"));
 		c->reason = xasprintf("set by %s", c->source);
-		if (c->driver == ROOTFS_FUSE_OVERLAYFS && (r = rootfs_fuse_usable(config_get(cfg, "fuse_overlayfs"), err)) < 0)
+		if (c->driver == ROOTFS_FUSE_OVERLAYFS &&
+		    (r = rootfs_fuse_usable(config_get(cfg, "fuse_overlayfs"), err)) < 0)
 			rootfs_choice_free(c);
 		return r;
 	}
@@ -141,7 +143,8 @@ char *rootfs_ctr_dir(struct store *s, const char *id)
 }
 
 int rootfs_prepare(struct store *s, const struct urun_config *cfg, const struct store_image *img,
-		   enum rootfs_driver d, const char *ctr_dir, struct container_spec *spec, struct urun_error *err)
+		   enum rootfs_driver d, const char *ctr_dir, struct container_spec *spec,
+		   struct urun_error *err)
 {
 	if (d == ROOTFS_VFS)
 		return rootfs_vfs_prepare(s, img, ctr_dir, spec, err);
@@ -155,7 +158,8 @@ int rootfs_prepare(struct store *s, const struct urun_config *cfg, const struct 
 
 int rootfs_remove(struct store *s, const char *id, struct urun_error *err)
 {
-	_cleanup_close_ int d = openat(s->rootfd, "containers", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int d =
+	    openat(s->rootfd, "containers", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (d < 0 || faccessat(d, id, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
 		return 0;
 	/* Files a container wrote belong to its subordinate ids: only inside
@@ -198,7 +202,8 @@ int rootfs_vfs_prepare(struct store *s, const struct store_image *img, const cha
 		return urun_error_set(err, 0, "the vfs driver needs a container directory");
 	_cleanup_close_ int d = open(ctr_dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (d < 0)
-		return urun_error_set(err, errno, "opening the container's directory `%s`", ctr_dir);
+		return urun_error_set(err, errno, "opening the container's directory `%s`",
+				      ctr_dir);
 	free(spec->rootfs);
 	spec->rootfs = xasprintf("%s/rootfs", ctr_dir);
 	if (faccessat(d, "rootfs", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
@@ -206,7 +211,9 @@ int rootfs_vfs_prepare(struct store *s, const struct store_image *img, const cha
 	_cleanup_strv_ char **layers = NULL;
 	for (char **l = img->layers; l && *l; l++) {
 		if (!store_has_layer(s, *l)) {
-			int r = urun_error_set(err, 0, "layer `%.19s` of `%s` is missing from the store", *l, img->name);
+			int r = urun_error_set(err, 0,
+					       "layer `%.19s` of `%s` is missing from the store",
+					       *l, img->name);
 			urun_error_hint(err, "pull the image again: urun pull %s", img->name);
 			return r;
 		}
@@ -215,6 +222,7 @@ int rootfs_vfs_prepare(struct store *s, const struct store_image *img, const cha
 	struct vfs_job j = {.dirfd = d, .layers = layers};
 	int r = userns_call(&s->ids, vfs_copy_in_userns, &j, err);
 	if (r < 0)
-		return urun_error_wrap(err, "copying the image's layers to `%s` (vfs driver)", ctr_dir);
+		return urun_error_wrap(err, "copying the image's layers to `%s` (vfs driver)",
+				       ctr_dir);
 	return 0;
 }

@@ -28,7 +28,8 @@ int rootfs_fuse_usable(const char *binary, struct urun_error *err)
 {
 	if (access(binary, X_OK) < 0) {
 		int r = urun_error_set(err, errno, "fuse-overlayfs is not usable: `%s`", binary);
-		urun_error_hint(err, "install it (apt-get install fuse-overlayfs), set fuse_overlayfs in urun.conf, or "
+		urun_error_hint(err, "install it (apt-get install fuse-overlayfs), set "
+				     "fuse_overlayfs in urun.conf, or "
 				     "use --storage-driver overlay or vfs");
 		return r;
 	}
@@ -41,15 +42,18 @@ int rootfs_fuse_usable(const char *binary, struct urun_error *err)
 	struct stat st;
 	if (e == ENOENT) {
 		int r = urun_error_set(err, e, "`/dev/fuse` is missing");
-		urun_error_hint(err, "an admin can load the fuse module (modprobe fuse); or use --storage-driver overlay "
+		urun_error_hint(err, "an admin can load the fuse module (modprobe fuse); or use "
+				     "--storage-driver overlay "
 				     "or vfs");
 		return r;
 	}
 	if (stat("/dev/fuse", &st) == 0 && (e == EACCES || e == EPERM)) {
-		int r = urun_error_set(err, 0, "`/dev/fuse` is not accessible to you (mode %04o, owner uid %u)",
-				       (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
+		int r = urun_error_set(
+		    err, 0, "`/dev/fuse` is not accessible to you (mode %04o, owner uid %u)",
+		    (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
 		err->code = e;
-		urun_error_hint(err, "an admin can run `chmod 0666 /dev/fuse` (desktop distributions ship it so); or use "
+		urun_error_hint(err, "an admin can run `chmod 0666 /dev/fuse` (desktop "
+				     "distributions ship it so); or use "
 				     "--storage-driver overlay or vfs");
 		return r;
 	}
@@ -59,8 +63,8 @@ int rootfs_fuse_usable(const char *binary, struct urun_error *err)
 }
 
 /* The daemon's side: never returns. */
-__attribute__((noreturn)) static void run_daemon(const struct container_spec *spec, int pidfd, int errfd,
-						  const char *merged, const char *opts)
+__attribute__((noreturn)) static void run_daemon(const struct container_spec *spec, int pidfd,
+						 int errfd, const char *merged, const char *opts)
 {
 	/* If the monitor dies, so does the mount's daemon; PDEATHSIG survives
 	 * exec of a binary that is not setuid. */
@@ -76,14 +80,17 @@ __attribute__((noreturn)) static void run_daemon(const struct container_spec *sp
 		_exit(125);
 	}
 	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
-		dprintf(STDERR_FILENO, "becoming root in the user namespace: %s\n", strerror(errno));
+		dprintf(STDERR_FILENO, "becoming root in the user namespace: %s\n",
+			strerror(errno));
 		_exit(125);
 	}
 	if (!spec->rootfs_upper) {
 		/* A container removed at exit: its writable layer is a tmpfs in
 		 * its own mount namespace, like kernel overlay's. */
-		if (mount("tmpfs", spec->rootfs_scratch, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0) {
-			dprintf(STDERR_FILENO, "mounting a tmpfs on `%s`: %s\n", spec->rootfs_scratch, strerror(errno));
+		if (mount("tmpfs", spec->rootfs_scratch, "tmpfs", MS_NOSUID | MS_NODEV,
+			  "mode=0755") < 0) {
+			dprintf(STDERR_FILENO, "mounting a tmpfs on `%s`: %s\n",
+				spec->rootfs_scratch, strerror(errno));
 			_exit(125);
 		}
 		static const char *const dirs[] = {"upper", "work", "merged"};
@@ -91,7 +98,8 @@ __attribute__((noreturn)) static void run_daemon(const struct container_spec *sp
 		for (size_t i = 0; d >= 0 && i < ARRAY_SIZE(dirs); i++)
 			mkdirat(d, dirs[i], 0755);
 	}
-	char *argv[] = {(char *)"fuse-overlayfs", (char *)"-f", (char *)"-o", (char *)opts, (char *)merged, NULL};
+	char *argv[] = {(char *)"fuse-overlayfs", (char *)"-f", (char *)"-o", (char *)opts,
+			(char *)merged,		  NULL};
 	execv(spec->fuse_overlayfs, argv);
 	dprintf(STDERR_FILENO, "cannot execute `%s`: %s\n", spec->fuse_overlayfs, strerror(errno));
 	_exit(127);
@@ -111,18 +119,20 @@ static void read_tail(int fd, char *buf, size_t len)
 		memmove(buf, nl + 1, strlen(nl + 1) + 1);
 }
 
-int rootfs_fuse_start(const struct container_spec *spec, pid_t child, struct rootfs_fuse *f, struct urun_error *err)
+int rootfs_fuse_start(const struct container_spec *spec, pid_t child, struct rootfs_fuse *f,
+		      struct urun_error *err)
 {
 	f->pid = -1;
 	f->errfd = -1;
-	_cleanup_free_ char *merged =
-		spec->rootfs_upper ? xstrdup(spec->rootfs_merged) : xasprintf("%s/merged", spec->rootfs_scratch);
+	_cleanup_free_ char *merged = spec->rootfs_upper
+					  ? xstrdup(spec->rootfs_merged)
+					  : xasprintf("%s/merged", spec->rootfs_scratch);
 	_cleanup_free_ char *opts =
-		spec->rootfs_upper
-			? xasprintf("lowerdir=%s,upperdir=%s,workdir=%s", spec->rootfs_lower, spec->rootfs_upper,
-				    spec->rootfs_work)
-			: xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work", spec->rootfs_lower,
-				    spec->rootfs_scratch, spec->rootfs_scratch);
+	    spec->rootfs_upper
+		? xasprintf("lowerdir=%s,upperdir=%s,workdir=%s", spec->rootfs_lower,
+			    spec->rootfs_upper, spec->rootfs_work)
+		: xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work", spec->rootfs_lower,
+			    spec->rootfs_scratch, spec->rootfs_scratch);
 	_cleanup_close_ int pidfd = sys_pidfd_open(child, 0);
 	if (pidfd < 0)
 		return urun_error_set(err, errno, "opening the container process");
@@ -152,7 +162,8 @@ int rootfs_fuse_start(const struct container_spec *spec, pid_t child, struct roo
 		struct statfs sfs;
 		int r = statfs(probe, &sfs);
 		if ((r == 0 && sfs.f_type == FUSE_SUPER_MAGIC) || (r < 0 && errno == EACCES)) {
-			log_debug("fuse-overlayfs mounted `%s` (statfs: %s)", merged, r == 0 ? "fuse" : "EACCES");
+			log_debug("fuse-overlayfs mounted `%s` (statfs: %s)", merged,
+				  r == 0 ? "fuse" : "EACCES");
 			return 0;
 		}
 		int ws;
@@ -160,15 +171,19 @@ int rootfs_fuse_start(const struct container_spec *spec, pid_t child, struct roo
 			char msg[512];
 			f->pid = -1;
 			read_tail(f->errfd, msg, sizeof(msg));
-			r = urun_error_set(err, 0, "fuse-overlayfs could not mount the container's root: %s",
-					   *msg ? msg : "it exited without saying why");
-			urun_error_hint(err, "`urun info` shows the storage setup; --storage-driver overlay or vfs avoids "
+			r = urun_error_set(
+			    err, 0, "fuse-overlayfs could not mount the container's root: %s",
+			    *msg ? msg : "it exited without saying why");
+			urun_error_hint(err, "`urun info` shows the storage setup; "
+					     "--storage-driver overlay or vfs avoids "
 					     "fuse-overlayfs");
 			return r;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec - t0.tv_sec >= 10)
-			return urun_error_set(err, ETIMEDOUT, "waiting for fuse-overlayfs to mount the container's root");
+			return urun_error_set(
+			    err, ETIMEDOUT,
+			    "waiting for fuse-overlayfs to mount the container's root");
 		nanosleep(&nap, NULL);
 		if (nap.tv_nsec < 5000000)
 			nap.tv_nsec *= 2;

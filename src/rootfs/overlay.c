@@ -11,7 +11,8 @@
 #include <sys/vfs.h>
 #include <sys/wait.h>
 
-int rootfs_lowerdirs(struct store *s, const struct store_image *img, char **out, struct urun_error *err)
+int rootfs_lowerdirs(struct store *s, const struct store_image *img, char **out,
+		     struct urun_error *err)
 {
 	size_t n = strv_len(img->layers);
 	if (n == 0)
@@ -21,8 +22,9 @@ int rootfs_lowerdirs(struct store *s, const struct store_image *img, char **out,
 	for (size_t i = n; i-- > 0;) {
 		if (!store_has_layer(s, img->layers[i])) {
 			free(lower);
-			int r = urun_error_set(err, 0, "layer `%.19s` of `%s` is missing from the store", img->layers[i],
-					       img->name);
+			int r = urun_error_set(err, 0,
+					       "layer `%.19s` of `%s` is missing from the store",
+					       img->layers[i], img->name);
 			urun_error_hint(err, "pull the image again: urun pull %s", img->name);
 			return r;
 		}
@@ -49,7 +51,8 @@ int rootfs_layered_prepare(struct store *s, const struct store_image *img, const
 	static const char *const dirs[] = {"upper", "work", "merged"};
 	_cleanup_close_ int d = open(ctr_dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (d < 0)
-		return urun_error_set(err, errno, "opening the container's directory `%s`", ctr_dir);
+		return urun_error_set(err, errno, "opening the container's directory `%s`",
+				      ctr_dir);
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
 		if (mkdirat(d, dirs[i], 0755) < 0 && errno != EEXIST)
 			return urun_error_set(err, errno, "creating `%s/%s`", ctr_dir, dirs[i]);
@@ -76,7 +79,8 @@ int rootfs_probe_overlay(struct store *s, char *why, size_t len)
 {
 	_cleanup_free_ char *base = xasprintf("%s/tmp/probe-XXXXXX", s->root);
 	if (!mkdtemp(base)) {
-		snprintf(why, len, "cannot create a test directory in `%s/tmp`: %s", s->root, strerror(errno));
+		snprintf(why, len, "cannot create a test directory in `%s/tmp`: %s", s->root,
+			 strerror(errno));
 		return -errno;
 	}
 	static const char *const dirs[] = {"lower", "upper", "work", "merged"};
@@ -97,7 +101,9 @@ int rootfs_probe_overlay(struct store *s, char *why, size_t len)
 		snprintf(map, sizeof(map), "0 %u 1", (unsigned)gid);
 		if (write_file("/proc/self/gid_map", map) < 0)
 			_exit(errno & 0xff);
-		char *opts = xasprintf("lowerdir=%s/lower,upperdir=%s/upper,workdir=%s/work,userxattr", base, base, base);
+		char *opts =
+		    xasprintf("lowerdir=%s/lower,upperdir=%s/upper,workdir=%s/work,userxattr", base,
+			      base, base);
 		char *merged = xasprintf("%s/merged", base);
 		_exit(mount("overlay", merged, "overlay", 0, opts) < 0 ? (errno & 0xff) : 0);
 	}
@@ -127,18 +133,31 @@ int rootfs_probe_overlay(struct store *s, char *why, size_t len)
 		const char *net = NULL;
 		if (statfs(s->root, &sfs) == 0)
 			switch ((unsigned long)sfs.f_type) {
-			case 0x6969: net = "NFS"; break;
-			case 0xFF534D42: net = "CIFS"; break;
-			case 0x65735546: net = "a FUSE filesystem"; break;
-			case 0x47504653: net = "GPFS"; break;
-			case 0x0BD00BD0: net = "Lustre"; break;
-			default: break;
+			case 0x6969:
+				net = "NFS";
+				break;
+			case 0xFF534D42:
+				net = "CIFS";
+				break;
+			case 0x65735546:
+				net = "a FUSE filesystem";
+				break;
+			case 0x47504653:
+				net = "GPFS";
+				break;
+			case 0x0BD00BD0:
+				net = "Lustre";
+				break;
+			default:
+				break;
 			}
-		snprintf(why, len, "kernel overlay cannot be mounted in a user namespace on `%s`%s%s: %s", s->root,
-			 net ? ", which is on " : "", net ? net : "", strerror(-r));
-	}
-	else
-		snprintf(why, len, "a test mount of kernel overlay (userxattr) in a user namespace succeeded on `%s`",
+		snprintf(why, len,
+			 "kernel overlay cannot be mounted in a user namespace on `%s`%s%s: %s",
+			 s->root, net ? ", which is on " : "", net ? net : "", strerror(-r));
+	} else
+		snprintf(why, len,
+			 "a test mount of kernel overlay (userxattr) in a user namespace succeeded "
+			 "on `%s`",
 			 s->root);
 	return r;
 }

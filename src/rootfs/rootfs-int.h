@@ -4,7 +4,8 @@
 
 #include "rootfs/rootfs.h"
 
-int rootfs_lowerdirs(struct store *s, const struct store_image *img, char **out, struct urun_error *err);
+int rootfs_lowerdirs(struct store *s, const struct store_image *img, char **out,
+		     struct urun_error *err);
 /* Lower dirs plus, with ctr_dir, upper/ work/ merged/ in it. */
 int rootfs_layered_prepare(struct store *s, const struct store_image *img, const char *ctr_dir,
 			   struct container_spec *spec, struct urun_error *err);

@@ -9,9 +9,9 @@
 #include "run/spec.h"
 
 struct keeper {
-	pid_t pid;        /* 0: none, the container gets a user namespace of its own */
-	uint64_t start;   /* the keeper's start time, checked before joining */
-	int lockfd;       /* held (shared) until the container is cloned inside */
+	pid_t pid;	/* 0: none, the container gets a user namespace of its own */
+	uint64_t start; /* the keeper's start time, checked before joining */
+	int lockfd;	/* held (shared) until the container is cloned inside */
 };
 
 /* Find or start the keeper for spec's maps in dir ($RUNDIR/userns), which

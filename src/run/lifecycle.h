@@ -17,7 +17,8 @@ int ctr_wait(const struct ctr_state *st, int timeout_ms);
 int ctr_stop(const struct ctr_state *st, int sig, int timeout, struct urun_error *err);
 /* Remove a container that is not running: its store directory (upper,
  * work, log: inside the user namespace) and its record. */
-int ctr_remove(struct state_dir *sd, struct store *s, const struct ctr_state *st, struct urun_error *err);
+int ctr_remove(struct state_dir *sd, struct store *s, const struct ctr_state *st,
+	       struct urun_error *err);
 /* Signal name or number (KILL, SIGKILL, 9) to a number; -1 if unknown. */
 int ctr_parse_signal(const char *s);
 

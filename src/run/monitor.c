@@ -28,7 +28,8 @@
 #include <sys/wait.h>
 
 /* Signals urun passes on to the container. */
-static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT};
+static const int forwarded[] = {SIGINT,	 SIGTERM, SIGHUP,   SIGQUIT,
+				SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT};
 
 /* clone(2) without a new stack behaves like fork; the child starts in all
  * new namespaces at once, and with CLONE_NEWPID it is PID 1 there. */
@@ -43,14 +44,17 @@ static int userns_error(int e, struct urun_error *err)
 	long max = -1;
 	_cleanup_fclose_ FILE *f = fopen("/proc/sys/user/max_user_namespaces", "re");
 	if (f && fscanf(f, "%ld", &max) == 1 && max == 0)
-		urun_error_hint(err, "user namespaces are disabled: sysctl user.max_user_namespaces=0; "
-				     "an admin can set it to 15000");
+		urun_error_hint(err,
+				"user namespaces are disabled: sysctl user.max_user_namespaces=0; "
+				"an admin can set it to 15000");
 	else if (e == EPERM || e == EACCES)
-		urun_error_hint(err, "unprivileged user namespaces are restricted on this host: check "
-				     "sysctl kernel.unprivileged_userns_clone and "
-				     "kernel.apparmor_restrict_unprivileged_userns");
+		urun_error_hint(err,
+				"unprivileged user namespaces are restricted on this host: check "
+				"sysctl kernel.unprivileged_userns_clone and "
+				"kernel.apparmor_restrict_unprivileged_userns");
 	else if (e == ENOSPC)
-		urun_error_hint(err, "the user namespace limit is reached: sysctl user.max_user_namespaces");
+		urun_error_hint(
+		    err, "the user namespace limit is reached: sysctl user.max_user_namespaces");
 	return r;
 }
 
@@ -77,7 +81,8 @@ static void arm_kill_timer(struct monitor *m)
 	if (m->timerfd >= 0 || m->stop_timeout < 0)
 		return;
 	m->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-	struct itimerspec its = {.it_value = {.tv_sec = m->stop_timeout, .tv_nsec = m->stop_timeout ? 0 : 1}};
+	struct itimerspec its = {
+	    .it_value = {.tv_sec = m->stop_timeout, .tv_nsec = m->stop_timeout ? 0 : 1}};
 	if (m->timerfd >= 0)
 		timerfd_settime(m->timerfd, 0, &its, NULL);
 }
@@ -155,25 +160,31 @@ struct launch {
 	struct rootfs_fuse fuse;
 	struct net_handle net;
 	struct keeper keeper;
-	int sync[2];    /* parent -> child: "your id maps are written" */
-	int sock[2];    /* child -> parent: report or pty master; EOF at exec */
-	int devnull;     /* the child's stdin: /dev/null, or a pipe's read end (-d -i) */
-	int stdin_hold;  /* -d -i: the write end, held open so the command waits for input */
+	int sync[2];	/* parent -> child: "your id maps are written" */
+	int sock[2];	/* child -> parent: report or pty master; EOF at exec */
+	int devnull;	/* the child's stdin: /dev/null, or a pipe's read end (-d -i) */
+	int stdin_hold; /* -d -i: the write end, held open so the command waits for input */
 	sigset_t mask, oldmask;
 	bool masked;
 };
 
 static void launch_init(struct launch *l, const struct container_spec *spec)
 {
-	*l = (struct launch){.sync = {-1, -1}, .sock = {-1, -1}, .devnull = -1, .stdin_hold = -1,
-			     .cg = {.dirfd = -1, .parentfd = -1}, .fuse = {.pid = -1, .errfd = -1},
-			     .net = NET_HANDLE_INIT, .keeper = {.lockfd = -1}, .m = {.sigfd = -1, .timerfd = -1, .stop_timeout = spec->stop_timeout}};
+	*l = (struct launch){.sync = {-1, -1},
+			     .sock = {-1, -1},
+			     .devnull = -1,
+			     .stdin_hold = -1,
+			     .cg = {.dirfd = -1, .parentfd = -1},
+			     .fuse = {.pid = -1, .errfd = -1},
+			     .net = NET_HANDLE_INIT,
+			     .keeper = {.lockfd = -1},
+			     .m = {.sigfd = -1, .timerfd = -1, .stop_timeout = spec->stop_timeout}};
 }
 
 static void launch_cleanup(struct launch *l)
 {
-	int *fds[] = {&l->sync[0], &l->sync[1], &l->sock[0], &l->sock[1], &l->devnull, &l->m.sigfd,
-		      &l->m.timerfd, &l->stdin_hold};
+	int *fds[] = {&l->sync[0], &l->sync[1], &l->sock[0],   &l->sock[1],
+		      &l->devnull, &l->m.sigfd, &l->m.timerfd, &l->stdin_hold};
 	if (l->m.child > 0) {
 		/* Only reached on a failure before the monitor loop. */
 		kill(l->m.child, SIGKILL);
@@ -206,7 +217,8 @@ static int launch_prepare(struct container_spec *spec, struct launch *l, struct 
 	/* container:NAME joins that container's user namespace instead; with
 	 * the host's pid namespace a container could see (and, sharing the user
 	 * namespace, act on) the others' processes: it gets its own. */
-	if (spec->net != NET_CONTAINER && (spec->ns_flags & CLONE_NEWUSER) && (spec->ns_flags & CLONE_NEWPID) &&
+	if (spec->net != NET_CONTAINER && (spec->ns_flags & CLONE_NEWUSER) &&
+	    (spec->ns_flags & CLONE_NEWPID) &&
 	    (r = keeper_join(spec, spec->keeper_dir, spec->keeper_idle, &l->keeper, err)) < 0)
 		return r;
 	if (log_get_level() >= LOG_DEBUG) {
@@ -215,12 +227,15 @@ static int launch_prepare(struct container_spec *spec, struct launch *l, struct 
 		log_debug("uid map: %s; gid map: %s", um, gm);
 		mounts_plan_dump(&l->plan);
 	}
-	if ((r = security_plan(spec, &l->sec, err)) < 0 || (r = cgroup_setup(spec, spec->id, &l->cg, err)) < 0)
+	if ((r = security_plan(spec, &l->sec, err)) < 0 ||
+	    (r = cgroup_setup(spec, spec->id, &l->cg, err)) < 0)
 		return r;
 	/* Detached, nobody types into the pty: the monitor keeps it open. */
-	if (spec->tty && (r = tty_relay_new(&l->m.tty, spec->interactive && !spec->detached, err)) < 0)
+	if (spec->tty &&
+	    (r = tty_relay_new(&l->m.tty, spec->interactive && !spec->detached, err)) < 0)
 		return r;
-	if (!spec->interactive && !spec->tty && (l->devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
+	if (!spec->interactive && !spec->tty &&
+	    (l->devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
 		return urun_error_set(err, errno, "opening /dev/null");
 	if (spec->detached && spec->interactive && !spec->tty) {
 		/* docker run -di: stdin stays open, nobody writes to it. */
@@ -230,7 +245,8 @@ static int launch_prepare(struct container_spec *spec, struct launch *l, struct 
 		l->devnull = p[0];
 		l->stdin_hold = p[1];
 	}
-	if (pipe2(l->sync, O_CLOEXEC) < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, l->sock) < 0)
+	if (pipe2(l->sync, O_CLOEXEC) < 0 ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, l->sock) < 0)
 		return urun_error_set(err, errno, "creating pipes");
 	return 0;
 }
@@ -244,7 +260,10 @@ static ssize_t recv_child_msg(int sock, struct child_report *rep, int *fd)
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = u.buf,
+			    .msg_controllen = sizeof(u.buf)};
 	ssize_t got;
 	*fd = -1;
 	while ((got = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
@@ -286,10 +305,12 @@ static int await_exec(struct launch *l, struct urun_error *err)
 	}
 }
 
-/* --network container:NAME: a network namespace can be joined only from
- * inside the user namespace that owns it, so an intermediate process joins
- * that container's user and network namespaces and clones the new
- * container there (new mount, pid, uts, ipc, cgroup namespaces) as the
+/* Clone the container inside namespaces that exist already: the user
+ * namespace of the keeper (keeper.c), or for --network container:NAME
+ * that container's user and network namespaces (a network namespace can be
+ * joined only from inside the user namespace that owns it). An
+ * intermediate process joins them (the `join` flags of target) and clones
+ * the container there (new mount, pid, uts, ipc, cgroup namespaces) as the
  * monitor's child (CLONE_PARENT), then exits. Returns the child's pid; 0
  * in the child; a negative error with err filled. */
 static pid_t clone_joined(const struct container_spec *spec, pid_t target, uint64_t start, int join,
@@ -297,7 +318,8 @@ static pid_t clone_joined(const struct container_spec *spec, pid_t target, uint6
 {
 	_cleanup_close_ int pidfd = sys_pidfd_open(target, 0);
 	if (pidfd < 0 || proc_start_time(target) != start)
-		return urun_error_set(err, pidfd < 0 ? errno : ESRCH, "the namespaces to join are gone");
+		return urun_error_set(err, pidfd < 0 ? errno : ESRCH,
+				      "the namespaces to join are gone");
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return urun_error_set(err, errno, "creating a pipe");
@@ -310,7 +332,8 @@ static pid_t clone_joined(const struct container_spec *spec, pid_t target, uint6
 	if (mid == 0) {
 		close(p[0]);
 		int e = setns(pidfd, join) < 0 ? errno : 0;
-		pid_t g = e ? -1 : clone_child((spec->ns_flags & ~(unsigned long)join) | CLONE_PARENT);
+		pid_t g =
+		    e ? -1 : clone_child((spec->ns_flags & ~(unsigned long)join) | CLONE_PARENT);
 		if (g == 0) {
 			close(p[1]);
 			return 0;
@@ -327,7 +350,8 @@ static pid_t clone_joined(const struct container_spec *spec, pid_t target, uint6
 	waitpid(mid, NULL, 0);
 	if (got != (ssize_t)sizeof(msg) || msg[0] < 0)
 		return urun_error_set(err, msg[1], "joining the namespaces of %s",
-				      join & CLONE_NEWNET ? "the container given to --network" : "the user namespace keeper");
+				      join & CLONE_NEWNET ? "the container given to --network"
+							  : "the user namespace keeper");
 	return msg[0];
 }
 
@@ -356,9 +380,11 @@ static int launch_start(struct container_spec *spec, struct launch *l, struct ur
 	log_debug("clone");
 	bool joined = spec->net == NET_CONTAINER || l->keeper.pid > 0;
 	pid_t pid = spec->net == NET_CONTAINER
-			    ? clone_joined(spec, spec->net_join_pid, spec->net_join_start, CLONE_NEWUSER | CLONE_NEWNET, err)
-		    : l->keeper.pid > 0 ? clone_joined(spec, l->keeper.pid, l->keeper.start, CLONE_NEWUSER, err)
-					: clone_child(spec->ns_flags);
+			? clone_joined(spec, spec->net_join_pid, spec->net_join_start,
+				       CLONE_NEWUSER | CLONE_NEWNET, err)
+		    : l->keeper.pid > 0
+			? clone_joined(spec, l->keeper.pid, l->keeper.start, CLONE_NEWUSER, err)
+			: clone_child(spec->ns_flags);
 	if (pid < 0)
 		return joined ? (int)pid : userns_error(errno, err);
 	if (pid == 0) {
@@ -403,7 +429,8 @@ static int launch_start(struct container_spec *spec, struct launch *l, struct ur
 	return 0;
 }
 
-int container_run(struct container_spec *spec, const struct container_hooks *hooks, struct urun_error *err)
+int container_run(struct container_spec *spec, const struct container_hooks *hooks,
+		  struct urun_error *err)
 {
 	struct launch l;
 	launch_init(&l, spec);
@@ -428,8 +455,8 @@ int container_run(struct container_spec *spec, const struct container_hooks *hoo
  * signalled) and inside the container's pid namespace, which setns only
  * gives to children of the caller: an intermediate process joins the
  * namespaces and clones it with CLONE_PARENT, then exits. */
-static int exec_start(struct container_spec *spec, struct launch *l, int pidfd, unsigned long nsflags,
-		      struct urun_error *err)
+static int exec_start(struct container_spec *spec, struct launch *l, int pidfd,
+		      unsigned long nsflags, struct urun_error *err)
 {
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -479,26 +506,29 @@ static int exec_prepare(struct container_spec *spec, struct launch *l, struct ur
 		return r;
 	if (spec->tty && (r = tty_relay_new(&l->m.tty, spec->interactive, err)) < 0)
 		return r;
-	if (!spec->interactive && !spec->tty && (l->devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
+	if (!spec->interactive && !spec->tty &&
+	    (l->devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
 		return urun_error_set(err, errno, "opening /dev/null");
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, l->sock) < 0)
 		return urun_error_set(err, errno, "creating a socket pair");
 	return block_signals(l, err);
 }
 
-int container_exec(struct container_spec *spec, pid_t pid, uint64_t pid_start, struct urun_error *err)
+int container_exec(struct container_spec *spec, pid_t pid, uint64_t pid_start,
+		   struct urun_error *err)
 {
 	struct launch l;
 	launch_init(&l, spec);
 	_cleanup_close_ int pidfd = sys_pidfd_open(pid, 0);
 	/* Checked after opening: the pidfd pins the process we verified. */
 	if (pidfd < 0 || proc_start_time(pid) != pid_start)
-		return urun_error_set(err, pidfd < 0 ? errno : ESRCH, "the container is not running");
+		return urun_error_set(err, pidfd < 0 ? errno : ESRCH,
+				      "the container is not running");
 	/* setns with a pidfd enters the user namespace first, so the
 	 * capabilities it grants cover joining the others. */
-	unsigned long nsflags = CLONE_NEWUSER | CLONE_NEWNS | (spec->ns_flags & (CLONE_NEWPID | CLONE_NEWUTS |
-										   CLONE_NEWIPC | CLONE_NEWNET |
-										   CLONE_NEWCGROUP));
+	unsigned long nsflags = CLONE_NEWUSER | CLONE_NEWNS |
+				(spec->ns_flags & (CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
+						   CLONE_NEWNET | CLONE_NEWCGROUP));
 	int r = exec_prepare(spec, &l, err);
 	if (r == 0)
 		r = exec_start(spec, &l, pidfd, nsflags, err);

@@ -33,7 +33,8 @@ static bool is_true(const char *v)
 	return strcmp(v, "true") == 0 || strcmp(v, "1") == 0 || strcmp(v, "yes") == 0;
 }
 
-__attribute__((format(printf, 2, 3))) static int net_error(struct urun_error *err, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static int net_error(struct urun_error *err, const char *fmt,
+							   ...)
 {
 	char msg[512];
 	va_list ap;
@@ -41,12 +42,15 @@ __attribute__((format(printf, 2, 3))) static int net_error(struct urun_error *er
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	int r = urun_error_set(err, 0, "%s", msg);
-	urun_error_hint(err, "use --network slirp4netns[:allow_host_loopback=true,cidr=CIDR,mtu=N,enable_ipv6=true], "
-			     "pasta[:ARG,...], none, host or container:NAME");
+	urun_error_hint(err,
+			"use --network "
+			"slirp4netns[:allow_host_loopback=true,cidr=CIDR,mtu=N,enable_ipv6=true], "
+			"pasta[:ARG,...], none, host or container:NAME");
 	return r;
 }
 
-int net_parse_mode(const char *arg, struct container_spec *spec, char **join, struct urun_error *err)
+int net_parse_mode(const char *arg, struct container_spec *spec, char **join,
+		   struct urun_error *err)
 {
 	spec->ns_flags |= CLONE_NEWNET;
 	if (strcmp(arg, "none") == 0) {
@@ -68,8 +72,8 @@ int net_parse_mode(const char *arg, struct container_spec *spec, char **join, st
 		return 0;
 	}
 	/* docker's and podman's names for "the default network" */
-	if (strcmp(arg, "bridge") == 0 || strcmp(arg, "default") == 0 || strcmp(arg, "private") == 0 ||
-	    strcmp(arg, "slirp4netns") == 0) {
+	if (strcmp(arg, "bridge") == 0 || strcmp(arg, "default") == 0 ||
+	    strcmp(arg, "private") == 0 || strcmp(arg, "slirp4netns") == 0) {
 		spec->net = NET_SLIRP;
 		return 0;
 	}
@@ -92,7 +96,8 @@ int net_parse_mode(const char *arg, struct container_spec *spec, char **join, st
 	for (char *o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(o, '=');
 		if (!eq)
-			return net_error(err, "--network slirp4netns: option `%s` needs a value", o);
+			return net_error(err, "--network slirp4netns: option `%s` needs a value",
+					 o);
 		*eq++ = '\0';
 		if (strcmp(o, "allow_host_loopback") == 0) {
 			spec->allow_host_loopback = is_true(eq);
@@ -101,9 +106,13 @@ int net_parse_mode(const char *arg, struct container_spec *spec, char **join, st
 		} else if (strcmp(o, "cidr") == 0) {
 			struct in_addr a;
 			char *slash = strchr(eq, '/');
-			_cleanup_free_ char *ip = slash ? xstrndup(eq, (size_t)(slash - eq)) : xstrdup(eq);
-			if (!slash || inet_pton(AF_INET, ip, &a) != 1 || atoi(slash + 1) < 8 || atoi(slash + 1) > 25)
-				return net_error(err, "--network slirp4netns: cidr `%s` is not an IPv4 network (a.b.c.d/8..25)",
+			_cleanup_free_ char *ip =
+			    slash ? xstrndup(eq, (size_t)(slash - eq)) : xstrdup(eq);
+			if (!slash || inet_pton(AF_INET, ip, &a) != 1 || atoi(slash + 1) < 8 ||
+			    atoi(slash + 1) > 25)
+				return net_error(err,
+						 "--network slirp4netns: cidr `%s` is not an IPv4 "
+						 "network (a.b.c.d/8..25)",
 						 eq);
 			free(spec->cidr);
 			spec->cidr = xstrdup(eq);
@@ -111,7 +120,8 @@ int net_parse_mode(const char *arg, struct container_spec *spec, char **join, st
 			char *end;
 			long m = strtol(eq, &end, 10);
 			if (*end || m < 1280 || m > 65521)
-				return net_error(err, "--network slirp4netns: mtu `%s` must be 1280..65521", eq);
+				return net_error(
+				    err, "--network slirp4netns: mtu `%s` must be 1280..65521", eq);
 			spec->mtu = (int)m;
 		} else {
 			return net_error(err, "--network slirp4netns: option `%s` is unknown", o);
@@ -166,14 +176,16 @@ static int free_port(const char *ip, bool udp)
 		return -1;
 	if (*ip)
 		inet_pton(AF_INET, ip, &a.sin_addr);
-	int port = bind(s, (struct sockaddr *)&a, sizeof(a)) == 0 && getsockname(s, (struct sockaddr *)&a, &len) == 0
-			   ? ntohs(a.sin_port)
-			   : -1;
+	int port = bind(s, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+			   getsockname(s, (struct sockaddr *)&a, &len) == 0
+		       ? ntohs(a.sin_port)
+		       : -1;
 	close(s);
 	return port;
 }
 
-static void add_port(struct container_spec *spec, const char *ip, unsigned host, unsigned ctr, bool udp)
+static void add_port(struct container_spec *spec, const char *ip, unsigned host, unsigned ctr,
+		     bool udp)
 {
 	spec->ports = xrealloc(spec->ports, (spec->n_ports + 1) * sizeof(*spec->ports));
 	struct port_map *p = &spec->ports[spec->n_ports++];
@@ -187,7 +199,8 @@ static void add_port(struct container_spec *spec, const char *ip, unsigned host,
 static int publish_error(struct urun_error *err, const char *arg, const char *why)
 {
 	int r = urun_error_set(err, 0, "--publish `%s`: %s", arg, why);
-	urun_error_hint(err, "use [HOSTIP:]HOSTPORT:CTRPORT[/tcp|/udp], e.g. -p 127.0.0.1:8080:80 or -p 5353:53/udp");
+	urun_error_hint(err, "use [HOSTIP:]HOSTPORT:CTRPORT[/tcp|/udp], e.g. -p 127.0.0.1:8080:80 "
+			     "or -p 5353:53/udp");
 	return r;
 }
 
@@ -225,7 +238,8 @@ int net_parse_publish(const char *arg, struct container_spec *spec, struct urun_
 		return publish_error(err, arg, "the host address is not an IPv4 address");
 	unsigned clo, chi, hlo = 0, hhi = 0;
 	if (parse_range(ctr, &clo, &chi) < 0)
-		return publish_error(err, arg, "the container port is not a port or range (1-65535)");
+		return publish_error(err, arg,
+				     "the container port is not a port or range (1-65535)");
 	if (host && *host && parse_range(host, &hlo, &hhi) < 0)
 		return publish_error(err, arg, "the host port is not a port or range (1-65535)");
 	if (hlo && hhi - hlo != chi - clo)
@@ -248,12 +262,14 @@ int net_publish_exposed(char *const *exposed, struct container_spec *spec, struc
 		bool udp = slash && strcmp(slash + 1, "udp") == 0;
 		if (slash)
 			*slash = '\0';
-		if (parse_range(p, &lo, &hi) < 0 || (slash && !udp && strcmp(slash + 1, "tcp") != 0))
+		if (parse_range(p, &lo, &hi) < 0 ||
+		    (slash && !udp && strcmp(slash + 1, "tcp") != 0))
 			continue; /* sctp, or junk: nothing slirp4netns can forward */
 		for (unsigned port = lo; port <= hi; port++) {
 			int hp = free_port("", udp);
 			if (hp <= 0)
-				return urun_error_set(err, 0, "-P: no free host port for %u/%s", port, udp ? "udp" : "tcp");
+				return urun_error_set(err, 0, "-P: no free host port for %u/%s",
+						      port, udp ? "udp" : "tcp");
 			add_port(spec, "", (unsigned)hp, port, udp);
 		}
 	}
@@ -262,17 +278,20 @@ int net_publish_exposed(char *const *exposed, struct container_spec *spec, struc
 
 char *net_format_port(const struct port_map *p)
 {
-	return xasprintf("%u/%s -> %s:%u", p->ctr_port, p->udp ? "udp" : "tcp", *p->host_ip ? p->host_ip : "0.0.0.0",
-			 p->host_port);
+	return xasprintf("%u/%s -> %s:%u", p->ctr_port, p->udp ? "udp" : "tcp",
+			 *p->host_ip ? p->host_ip : "0.0.0.0", p->host_port);
 }
 
 int net_check_ports(const struct container_spec *spec, struct urun_error *err)
 {
 	if (spec->n_ports && (spec->net == NET_HOST || spec->net == NET_CONTAINER)) {
-		int r = urun_error_set(err, 0, "--publish needs a network namespace of the container's own");
-		urun_error_hint(err, spec->net == NET_HOST ? "with --network host the container's ports are the host's: "
-							     "drop -p"
-							   : "publish the ports on the container whose network this one joins");
+		int r = urun_error_set(
+		    err, 0, "--publish needs a network namespace of the container's own");
+		urun_error_hint(
+		    err, spec->net == NET_HOST
+			     ? "with --network host the container's ports are the host's: "
+			       "drop -p"
+			     : "publish the ports on the container whose network this one joins");
 		return r;
 	}
 	long start = 1024;
@@ -281,18 +300,25 @@ int net_check_ports(const struct container_spec *spec, struct urun_error *err)
 		start = 1024;
 	for (size_t i = 0; i < spec->n_ports; i++) {
 		const struct port_map *p = &spec->ports[i];
-		const char *ip = *p->host_ip ? p->host_ip : "0.0.0.0", *proto = p->udp ? "udp" : "tcp";
+		const char *ip = *p->host_ip ? p->host_ip : "0.0.0.0",
+			   *proto = p->udp ? "udp" : "tcp";
 		for (size_t j = 0; j < i; j++)
-			if (spec->ports[j].host_port == p->host_port && spec->ports[j].udp == p->udp)
-				return urun_error_set(err, 0, "host port %u/%s is published twice", p->host_port, proto);
+			if (spec->ports[j].host_port == p->host_port &&
+			    spec->ports[j].udp == p->udp)
+				return urun_error_set(err, 0, "host port %u/%s is published twice",
+						      p->host_port, proto);
 		if (p->host_port < start) {
-			int r = urun_error_set(err, 0,
-					       "cannot publish host port %u: ports below %ld need privileges "
-					       "(sysctl net.ipv4.ip_unprivileged_port_start=%ld)",
-					       p->host_port, start, start);
-			urun_error_hint(err, "publish a high host port instead (-p %u:%u), or an admin can lower the limit: "
-					     "sysctl net.ipv4.ip_unprivileged_port_start=%u",
-					p->host_port + 8000 > 65535 ? 8080 : p->host_port + 8000, p->ctr_port, p->host_port);
+			int r = urun_error_set(
+			    err, 0,
+			    "cannot publish host port %u: ports below %ld need privileges "
+			    "(sysctl net.ipv4.ip_unprivileged_port_start=%ld)",
+			    p->host_port, start, start);
+			urun_error_hint(err,
+					"publish a high host port instead (-p %u:%u), or an admin "
+					"can lower the limit: "
+					"sysctl net.ipv4.ip_unprivileged_port_start=%u",
+					p->host_port + 8000 > 65535 ? 8080 : p->host_port + 8000,
+					p->ctr_port, p->host_port);
 			return r;
 		}
 		/* A test bind now, so a taken port fails before anything is
@@ -318,14 +344,19 @@ int net_port_error(const struct port_map *p, int e, struct urun_error *err)
 	const char *ip = *p->host_ip ? p->host_ip : "0.0.0.0", *proto = p->udp ? "udp" : "tcp";
 	int r;
 	if (e == EADDRINUSE) {
-		r = urun_error_set(err, 0, "host port %s:%u/%s is already in use", ip, p->host_port, proto);
-		urun_error_hint(err, "publish another host port, or stop what uses it (ss -lnp%s 'sport = :%u')",
-				p->udp ? "u" : "t", p->host_port);
+		r = urun_error_set(err, 0, "host port %s:%u/%s is already in use", ip, p->host_port,
+				   proto);
+		urun_error_hint(
+		    err,
+		    "publish another host port, or stop what uses it (ss -lnp%s 'sport = :%u')",
+		    p->udp ? "u" : "t", p->host_port);
 	} else if (e == EADDRNOTAVAIL) {
-		r = urun_error_set(err, 0, "cannot publish on %s: it is not an address of this machine", ip);
+		r = urun_error_set(
+		    err, 0, "cannot publish on %s: it is not an address of this machine", ip);
 		urun_error_hint(err, "use one of `ip -4 addr` or leave the address out");
 	} else {
-		r = urun_error_set(err, e, "publishing host port %s:%u/%s", ip, p->host_port, proto);
+		r = urun_error_set(err, e, "publishing host port %s:%u/%s", ip, p->host_port,
+				   proto);
 	}
 	return r;
 }
@@ -383,7 +414,8 @@ char *net_resolv_conf_from(const struct container_spec *spec, const char *host_f
 			slirp_addr(spec, 3, slirp_dns, sizeof(slirp_dns));
 	}
 	char *out = xstrdup("");
-	char **lists[] = {spec->dns_search ? spec->dns_search : search, spec->dns_options ? spec->dns_options : opts};
+	char **lists[] = {spec->dns_search ? spec->dns_search : search,
+			  spec->dns_options ? spec->dns_options : opts};
 	const char *keys[] = {"search", "options"};
 	for (size_t k = 0; k < 2; k++) {
 		if (!lists[k] || !*lists[k] || (lists[k][0][0] == '.' && !lists[k][0][1]))
@@ -421,10 +453,13 @@ char *net_hosts(const struct container_spec *spec)
 		slirp_addr(spec, 100, guest, sizeof(guest));
 		slirp_addr(spec, 2, gw, sizeof(gw));
 	}
-	char *out = xasprintf("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n%s\t%s\n", guest, name);
+	char *out =
+	    xasprintf("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n%s\t%s\n",
+		      guest, name);
 	/* podman's name for the host, reachable when allow_host_loopback is on */
 	if (*gw) {
-		char *t = xasprintf("%s%s\thost.containers.internal host.docker.internal\n", out, gw);
+		char *t =
+		    xasprintf("%s%s\thost.containers.internal host.docker.internal\n", out, gw);
 		free(out);
 		out = t;
 	}
@@ -450,12 +485,15 @@ static unsigned slirp_features(const char *bin)
 	struct stat st;
 	if (stat(bin, &st) < 0)
 		return 0;
-	_cleanup_free_ char *key = xasprintf("%s %lld %lld", bin, (long long)st.st_size, (long long)st.st_mtime);
-	_cleanup_free_ char *cache = xdg_path("XDG_CACHE_HOME", ".cache", "urun/slirp4netns.features");
+	_cleanup_free_ char *key =
+	    xasprintf("%s %lld %lld", bin, (long long)st.st_size, (long long)st.st_mtime);
+	_cleanup_free_ char *cache =
+	    xdg_path("XDG_CACHE_HOME", ".cache", "urun/slirp4netns.features");
 	char line[1200];
 	unsigned feat = 0;
 	_cleanup_fclose_ FILE *f = cache ? fopen(cache, "re") : NULL;
-	if (f && fgets(line, sizeof(line), f) && strncmp(line, key, strlen(key)) == 0 && line[strlen(key)] == '\t')
+	if (f && fgets(line, sizeof(line), f) && strncmp(line, key, strlen(key)) == 0 &&
+	    line[strlen(key)] == '\t')
 		return (unsigned)strtoul(line + strlen(key) + 1, NULL, 10);
 	_cleanup_free_ char *cmd = xasprintf("'%s' --help 2>&1", bin);
 	FILE *p = strchr(bin, '\'') ? NULL : popen(cmd, "re");
@@ -487,22 +525,30 @@ static unsigned slirp_features(const char *bin)
 static int slirp_unusable(const struct container_spec *spec, struct urun_error *err)
 {
 	if (access(spec->slirp4netns, X_OK) < 0) {
-		int r = urun_error_set(err, errno, "slirp4netns, the default network, is not usable: `%s`",
+		int r = urun_error_set(err, errno,
+				       "slirp4netns, the default network, is not usable: `%s`",
 				       spec->slirp4netns);
-		urun_error_hint(err, "install it (apt-get install slirp4netns) or set slirp4netns in urun.conf; or run "
-				     "with --network none (no network) or --network host (the host's)");
+		urun_error_hint(err,
+				"install it (apt-get install slirp4netns) or set slirp4netns in "
+				"urun.conf; or run "
+				"with --network none (no network) or --network host (the host's)");
 		return r;
 	}
 	if (access("/dev/net/tun", R_OK | W_OK) < 0) {
 		struct stat st;
 		int e = errno;
-		int r = stat("/dev/net/tun", &st) == 0
-				? urun_error_set(err, 0, "`/dev/net/tun` is not accessible to you (mode %04o, owner uid %u): "
-							 "slirp4netns needs it",
-						 (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid)
-				: urun_error_set(err, e, "`/dev/net/tun` is missing: slirp4netns needs it");
-		urun_error_hint(err, "an admin can run `chmod 0666 /dev/net/tun` (desktop distributions ship it so); or "
-				     "run with --network none (no network) or --network host (the host's)");
+		int r =
+		    stat("/dev/net/tun", &st) == 0
+			? urun_error_set(
+			      err, 0,
+			      "`/dev/net/tun` is not accessible to you (mode %04o, owner uid %u): "
+			      "slirp4netns needs it",
+			      (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid)
+			: urun_error_set(err, e, "`/dev/net/tun` is missing: slirp4netns needs it");
+		urun_error_hint(
+		    err, "an admin can run `chmod 0666 /dev/net/tun` (desktop distributions ship "
+			 "it so); or "
+			 "run with --network none (no network) or --network host (the host's)");
 		return r;
 	}
 	return 0;
@@ -537,8 +583,9 @@ static int high_fd(int fd)
 	return h;
 }
 
-__attribute__((noreturn)) static void exec_slirp(const struct container_spec *spec, int dirfd, int exit_r, int ready_w,
-						  int logfd, const char *const *argv)
+__attribute__((noreturn)) static void exec_slirp(const struct container_spec *spec, int dirfd,
+						 int exit_r, int ready_w, int logfd,
+						 const char *const *argv)
 {
 	int ex = high_fd(exit_r), rd = high_fd(ready_w), lg = logfd >= 0 ? high_fd(logfd) : -1;
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -581,34 +628,43 @@ static bool has_default_route(pid_t child)
 /* pasta (passt's namespace mode): a direct child with PDEATHSIG, in the
  * foreground, so it ends with the monitor; ready when the routes it
  * copies appear in the container's namespace. */
-static int pasta_start(const struct container_spec *spec, pid_t child, struct net_handle *h, struct urun_error *err)
+static int pasta_start(const struct container_spec *spec, pid_t child, struct net_handle *h,
+		       struct urun_error *err)
 {
 	if (access(spec->pasta, X_OK) < 0) {
 		int r = urun_error_set(err, errno, "pasta is not usable: `%s`", spec->pasta);
-		urun_error_hint(err, "install it (apt-get install passt) or set pasta in urun.conf; slirp4netns, the "
+		urun_error_hint(err, "install it (apt-get install passt) or set pasta in "
+				     "urun.conf; slirp4netns, the "
 				     "default, works without it");
 		return r;
 	}
 	if (access("/dev/net/tun", R_OK | W_OK) < 0) {
 		struct stat st;
 		int e = errno;
-		int r = stat("/dev/net/tun", &st) == 0
-				? urun_error_set(err, 0, "`/dev/net/tun` is not accessible to you (mode %04o, owner uid %u): "
-							 "pasta needs it",
-						 (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid)
-				: urun_error_set(err, e, "`/dev/net/tun` is missing: pasta needs it");
-		urun_error_hint(err, "an admin can run `chmod 0666 /dev/net/tun`; or run with --network none or host");
+		int r =
+		    stat("/dev/net/tun", &st) == 0
+			? urun_error_set(
+			      err, 0,
+			      "`/dev/net/tun` is not accessible to you (mode %04o, owner uid %u): "
+			      "pasta needs it",
+			      (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid)
+			: urun_error_set(err, e, "`/dev/net/tun` is missing: pasta needs it");
+		urun_error_hint(err, "an admin can run `chmod 0666 /dev/net/tun`; or run with "
+				     "--network none or host");
 		return r;
 	}
 	h->dirfd = open(spec->run_dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (h->dirfd < 0)
 		return urun_error_set(err, errno, "opening `%s`", spec->run_dir);
-	int logfd = openat(h->dirfd, PASTA_LOG, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int logfd = openat(h->dirfd, PASTA_LOG,
+			   O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	char pidbuf[16];
 	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)child);
 	_cleanup_strv_ char **argv = NULL;
-	const char *base[] = {"pasta", "--config-net", "--foreground", "--quiet", "--no-map-gw",
-			      "--dns-forward", PASTA_DNS, "-t", "none", "-u", "none", "-T", "none", "-U", "none"};
+	const char *base[] = {
+	    "pasta",	     "--config-net", "--foreground", "--quiet", "--no-map-gw",
+	    "--dns-forward", PASTA_DNS,	     "-t",	     "none",	"-u",
+	    "none",	     "-T",	     "none",	     "-U",	"none"};
 	for (size_t i = 0; i < ARRAY_SIZE(base); i++)
 		strv_push(&argv, xstrdup(base[i]));
 	for (char **a = spec->pasta_args; a && *a; a++)
@@ -650,19 +706,24 @@ static int pasta_start(const struct container_spec *spec, pid_t child, struct ne
 			char why[512];
 			h->child = -1;
 			read_log_tail(h->dirfd, PASTA_LOG, why, sizeof(why));
-			int r = urun_error_set(err, 0, "pasta could not set up the container's network: %s",
+			int r = urun_error_set(err, 0,
+					       "pasta could not set up the container's network: %s",
 					       *why ? why : "it exited without saying why");
-			urun_error_hint(err, "see `%s/" PASTA_LOG "`; the default, slirp4netns, works without pasta",
+			urun_error_hint(err,
+					"see `%s/" PASTA_LOG
+					"`; the default, slirp4netns, works without pasta",
 					spec->run_dir);
 			return r;
 		}
 		struct timespec nap = {.tv_nsec = 500000};
 		nanosleep(&nap, NULL);
 	}
-	return urun_error_set(err, ETIMEDOUT, "waiting for pasta to configure the container's network");
+	return urun_error_set(err, ETIMEDOUT,
+			      "waiting for pasta to configure the container's network");
 }
 
-int net_start(const struct container_spec *spec, pid_t child, struct net_handle *h, struct urun_error *err)
+int net_start(const struct container_spec *spec, pid_t child, struct net_handle *h,
+	      struct urun_error *err)
 {
 	int r;
 	if (spec->net == NET_PASTA)
@@ -683,7 +744,8 @@ int net_start(const struct container_spec *spec, pid_t child, struct net_handle 
 		close(exitp[1]);
 		return urun_error_set(err, errno, "creating a pipe");
 	}
-	int logfd = openat(h->dirfd, SLIRP_LOG, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int logfd = openat(h->dirfd, SLIRP_LOG,
+			   O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	char pidbuf[16], mtu[32];
 	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)child);
 	snprintf(mtu, sizeof(mtu), "--mtu=%d", spec->mtu);
@@ -732,7 +794,8 @@ int net_start(const struct container_spec *spec, pid_t child, struct net_handle 
 		char ack;
 		/* Stay until the monitor has its pidfd: while we live, nobody can
 		 * reap slirp4netns, so its pid cannot name another process. */
-		if (write(pp[1], &pid, sizeof(pid)) == (ssize_t)sizeof(pid) && read(pp[1], &ack, 1) < 0)
+		if (write(pp[1], &pid, sizeof(pid)) == (ssize_t)sizeof(pid) &&
+		    read(pp[1], &ack, 1) < 0)
 			_exit(1);
 		_exit(0);
 	}
@@ -768,10 +831,15 @@ int net_start(const struct container_spec *spec, pid_t child, struct net_handle 
 		sys_pidfd_send_signal(h->pidfd, SIGKILL);
 		read_log_tail(h->dirfd, SLIRP_LOG, why, sizeof(why));
 		net_stop(h);
-		r = urun_error_set(err, 0, "slirp4netns could not set up the container's network: %s",
-				   r == 0 ? "it did not get ready within 10 s" : *why ? why : "it exited without saying why");
-		urun_error_hint(err, "see `%s/" SLIRP_LOG "`; --network none (no network) or --network host (the "
-				     "host's) work without it",
+		r = urun_error_set(err, 0,
+				   "slirp4netns could not set up the container's network: %s",
+				   r == 0 ? "it did not get ready within 10 s"
+				   : *why ? why
+					  : "it exited without saying why");
+		urun_error_hint(err,
+				"see `%s/" SLIRP_LOG
+				"`; --network none (no network) or --network host (the "
+				"host's) work without it",
 				spec->run_dir);
 		return r;
 	}

@@ -11,7 +11,8 @@
 
 /* --network VALUE: none, host, slirp4netns[:opt=v,...], container:NAME
  * (*join gets NAME; the caller resolves it). */
-int net_parse_mode(const char *arg, struct container_spec *spec, char **join, struct urun_error *err);
+int net_parse_mode(const char *arg, struct container_spec *spec, char **join,
+		   struct urun_error *err);
 /* -p [HOSTIP:]HOSTPORT[-END]:CTRPORT[-END][/tcp|/udp] (also CTRPORT alone:
  * a free host port). Appends to spec->ports. */
 int net_parse_publish(const char *arg, struct container_spec *spec, struct urun_error *err);
@@ -31,16 +32,20 @@ char *net_resolv_conf_from(const struct container_spec *spec, const char *host_f
 char *net_hosts(const struct container_spec *spec);
 
 struct net_handle {
-	int pidfd;       /* slirp4netns (init's child: never waited for) or pasta */
-	pid_t child;     /* pasta, our child; -1 */
-	int exit_w;      /* held open by the monitor: slirp4netns exits when it closes */
-	int dirfd;       /* the container's runtime dir, where its log is */
+	int pidfd;   /* slirp4netns (init's child: never waited for) or pasta */
+	pid_t child; /* pasta, our child; -1 */
+	int exit_w;  /* held open by the monitor: slirp4netns exits when it closes */
+	int dirfd;   /* the container's runtime dir, where its log is */
 };
-#define NET_HANDLE_INIT {.pidfd = -1, .child = -1, .exit_w = -1, .dirfd = -1}
+#define NET_HANDLE_INIT                                                                            \
+	{                                                                                          \
+		.pidfd = -1, .child = -1, .exit_w = -1, .dirfd = -1                                \
+	}
 
 /* Monitor side, after the id maps are written and before the child is
  * released: slirp4netns for the child's network namespace, ready. */
-int net_start(const struct container_spec *spec, pid_t child, struct net_handle *h, struct urun_error *err);
+int net_start(const struct container_spec *spec, pid_t child, struct net_handle *h,
+	      struct urun_error *err);
 void net_stop(struct net_handle *h);
 
 /* "80/tcp -> 0.0.0.0:8080", one line per port (urun port). */

@@ -22,7 +22,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#define PIPE_BYTES (1 << 20)
+#define PIPE_BYTES	 (1 << 20)
 #define UDP_IDLE_SECONDS 60
 
 struct listener {
@@ -33,12 +33,12 @@ struct listener {
 /* One direction of a TCP relay: src -> pipe -> dst. */
 struct half {
 	int pipe[2];
-	size_t pending;  /* bytes in the pipe */
+	size_t pending; /* bytes in the pipe */
 	bool eof, shut;
 };
 
 struct conn {
-	int a, b;        /* host side, container side */
+	int a, b;	 /* host side, container side */
 	bool connecting; /* b: connect() in progress */
 	struct half ab, ba;
 };
@@ -46,7 +46,7 @@ struct conn {
 struct flow {
 	const struct listener *l;
 	struct sockaddr_in peer;
-	int fd;          /* connected to 127.0.0.1:CTRPORT in the container */
+	int fd; /* connected to 127.0.0.1:CTRPORT in the container */
 	time_t last;
 };
 
@@ -57,7 +57,7 @@ struct slot {
 };
 
 struct portfwd {
-	int helper;      /* socketpair to the socket maker in the container's netns */
+	int helper; /* socketpair to the socket maker in the container's netns */
 	pid_t helper_pid;
 	struct listener *l;
 	size_t nl;
@@ -99,7 +99,10 @@ static int recv_fd(int sock)
 	} u;
 	char status;
 	struct iovec iov = {.iov_base = &status, .iov_len = 1};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = u.buf,
+			    .msg_controllen = sizeof(u.buf)};
 	int fd = -1;
 	if (recvmsg(sock, &mh, MSG_CMSG_CLOEXEC) != 1)
 		return -1;
@@ -124,7 +127,9 @@ __attribute__((noreturn)) static void helper_main(int sock, int pidfd)
 		ssize_t n = read(sock, &kind, 1);
 		if (n <= 0)
 			_exit(0);
-		int fd = socket(AF_INET, (kind == 'u' ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		int fd = socket(
+		    AF_INET,
+		    (kind == 'u' ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (send_fd(sock, fd, fd >= 0 ? 0 : 1) < 0)
 			_exit(1);
 		if (fd >= 0)
@@ -148,7 +153,9 @@ static int container_socket(struct portfwd *pf, bool udp, uint16_t port)
 	int fd = helper_socket(pf, udp);
 	if (fd < 0)
 		return -1;
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_port = htons(port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0 && errno != EINPROGRESS) {
 		close(fd);
 		return -1;
@@ -160,7 +167,8 @@ static int container_socket(struct portfwd *pf, bool udp, uint16_t port)
 
 static int bind_host(const struct port_map *p, struct urun_error *err)
 {
-	int fd = socket(AF_INET, (p->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int fd =
+	    socket(AF_INET, (p->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return urun_error_set(err, errno, "creating a socket");
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(p->host_port)};
@@ -176,7 +184,8 @@ static int bind_host(const struct port_map *p, struct urun_error *err)
 	return fd;
 }
 
-int portfwd_start(const struct container_spec *spec, pid_t child, struct portfwd **out, struct urun_error *err)
+int portfwd_start(const struct container_spec *spec, pid_t child, struct portfwd **out,
+		  struct urun_error *err)
 {
 	*out = NULL;
 	if (!spec->n_ports)
@@ -211,7 +220,8 @@ int portfwd_start(const struct container_spec *spec, pid_t child, struct portfwd
 	/* One round trip proves the helper joined the namespace. */
 	int probe = helper_socket(pf, true);
 	if (probe < 0)
-		return urun_error_set(err, 0, "the port forwarder could not join the container's network namespace");
+		return urun_error_set(
+		    err, 0, "the port forwarder could not join the container's network namespace");
 	close(probe);
 	return 0;
 }
@@ -269,7 +279,8 @@ static void accept_tcp(struct portfwd *pf, struct listener *l)
 static bool drain(struct half *h, int dst)
 {
 	while (h->pending) {
-		ssize_t m = splice(h->pipe[0], NULL, dst, NULL, h->pending, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		ssize_t m = splice(h->pipe[0], NULL, dst, NULL, h->pending,
+				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 		if (m < 0)
 			return errno == EAGAIN;
 		h->pending -= (size_t)m;
@@ -281,7 +292,8 @@ static bool drain(struct half *h, int dst)
 static bool pump(struct half *h, int src, int dst)
 {
 	for (int k = 0; k < 16 && !h->eof && h->pending < PIPE_BYTES; k++) {
-		ssize_t n = splice(src, NULL, h->pipe[1], NULL, PIPE_BYTES, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		ssize_t n = splice(src, NULL, h->pipe[1], NULL, PIPE_BYTES,
+				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 		if (n == 0) {
 			h->eof = true;
 		} else if (n < 0) {
@@ -332,7 +344,8 @@ static bool conn_step(struct conn *c, short ra, short rb)
 	return !(c->ab.shut && c->ba.shut);
 }
 
-static struct flow *find_flow(struct portfwd *pf, const struct listener *l, const struct sockaddr_in *peer)
+static struct flow *find_flow(struct portfwd *pf, const struct listener *l,
+			      const struct sockaddr_in *peer)
 {
 	for (size_t i = 0; i < pf->nf; i++)
 		if (pf->f[i]->l == l && pf->f[i]->peer.sin_port == peer->sin_port &&
@@ -376,7 +389,8 @@ static void udp_out(struct flow *f)
 		if (n < 0)
 			return;
 		f->last = time(NULL);
-		sendto(f->l->fd, buf, (size_t)n, MSG_DONTWAIT, (struct sockaddr *)&f->peer, sizeof(f->peer));
+		sendto(f->l->fd, buf, (size_t)n, MSG_DONTWAIT, (struct sockaddr *)&f->peer,
+		       sizeof(f->peer));
 	}
 }
 
@@ -391,9 +405,9 @@ static short want(const struct half *in, const struct half *out, bool connecting
 	if (connecting)
 		return is_b ? POLLOUT : 0;
 	if (!in->eof && !in->pending)
-		ev |= POLLIN;   /* read side of this socket's outgoing half */
+		ev |= POLLIN; /* read side of this socket's outgoing half */
 	if (out->pending)
-		ev |= POLLOUT;  /* the other half has bytes for this socket */
+		ev |= POLLOUT; /* the other half has bytes for this socket */
 	return ev;
 }
 
@@ -409,9 +423,11 @@ size_t portfwd_pollfds(struct portfwd *pf, struct pollfd *pfd)
 	}
 	for (size_t i = 0; i < pf->nc; i++) {
 		struct conn *c = pf->c[i];
-		pfd[k] = (struct pollfd){.fd = c->a, .events = want(&c->ab, &c->ba, c->connecting, false)};
+		pfd[k] = (struct pollfd){.fd = c->a,
+					 .events = want(&c->ab, &c->ba, c->connecting, false)};
 		pf->slots[k++] = (struct slot){SLOT_CONN_A, i};
-		pfd[k] = (struct pollfd){.fd = c->b, .events = want(&c->ba, &c->ab, c->connecting, true)};
+		pfd[k] = (struct pollfd){.fd = c->b,
+					 .events = want(&c->ba, &c->ab, c->connecting, true)};
 		pf->slots[k++] = (struct slot){SLOT_CONN_B, i};
 	}
 	for (size_t i = 0; i < pf->nf; i++) {

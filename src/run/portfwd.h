@@ -14,7 +14,8 @@ struct portfwd;
 
 /* Bind every host port of spec->ports (a taken or privileged one is an
  * error that says so) and start the socket helper in child's namespaces. */
-int portfwd_start(const struct container_spec *spec, pid_t child, struct portfwd **out, struct urun_error *err);
+int portfwd_start(const struct container_spec *spec, pid_t child, struct portfwd **out,
+		  struct urun_error *err);
 /* The monitor's poll loop: how many pollfds, fill them, act on them. */
 size_t portfwd_npoll(const struct portfwd *pf);
 size_t portfwd_pollfds(struct portfwd *pf, struct pollfd *pfd);

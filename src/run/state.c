@@ -48,9 +48,11 @@ static int check_private_dir(const char *path, struct urun_error *err)
 		return urun_error_set(err, errno, "the runtime dir `%s`", path);
 	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid()) {
 		int r = urun_error_set(err, 0, "the runtime dir `%s` is %s", path,
-				       S_ISLNK(st.st_mode) ? "a symlink" : !S_ISDIR(st.st_mode) ? "not a directory"
-												: "owned by another user");
-		urun_error_hint(err, "remove it, or set runtime_dir in ~/.config/urun/urun.conf (or URUN_RUNTIME_DIR) "
+				       S_ISLNK(st.st_mode)    ? "a symlink"
+				       : !S_ISDIR(st.st_mode) ? "not a directory"
+							      : "owned by another user");
+		urun_error_hint(err, "remove it, or set runtime_dir in ~/.config/urun/urun.conf "
+				     "(or URUN_RUNTIME_DIR) "
 				     "to a directory of yours");
 		return r;
 	}
@@ -66,7 +68,8 @@ int state_dir_open(struct state_dir *sd, const struct urun_config *cfg, struct u
 	int r = xdg_mkdir_p(sd->path, 0700);
 	if (r < 0) {
 		r = urun_error_set(err, -r, "creating the runtime dir `%s`", sd->path);
-		urun_error_hint(err, "set runtime_dir in ~/.config/urun/urun.conf (or URUN_RUNTIME_DIR) to a writable "
+		urun_error_hint(err, "set runtime_dir in ~/.config/urun/urun.conf (or "
+				     "URUN_RUNTIME_DIR) to a writable "
 				     "directory");
 		return r;
 	}
@@ -153,7 +156,8 @@ bool state_refresh(struct ctr_state *st)
 {
 	if (st->status != CTR_RUNNING)
 		return false;
-	if (st->monitor > 0 && proc_start_time(st->monitor) == st->monitor_start && st->monitor_start)
+	if (st->monitor > 0 && proc_start_time(st->monitor) == st->monitor_start &&
+	    st->monitor_start)
 		return false;
 	/* The monitor is gone without writing the exit: SIGKILL, OOM, reboot.
 	 * Its container had PDEATHSIG, so it is gone too. */
@@ -175,8 +179,9 @@ const char *state_status_name(enum ctr_status s)
 
 static enum ctr_status status_parse(const char *s)
 {
-	return s && strcmp(s, "running") == 0 ? CTR_RUNNING : s && strcmp(s, "exited") == 0 ? CTR_EXITED
-											      : CTR_CREATED;
+	return s && strcmp(s, "running") == 0  ? CTR_RUNNING
+	       : s && strcmp(s, "exited") == 0 ? CTR_EXITED
+					       : CTR_CREATED;
 }
 
 static void ago(char *buf, size_t len, int64_t since_ns)
@@ -264,8 +269,11 @@ struct json_object *state_to_json(const struct ctr_state *st)
 	json_object_object_add(o, "privileged", json_object_new_boolean(st->privileged));
 	json_object_object_add(o, "fakeroot", json_object_new_boolean(st->fakeroot));
 	json_object_object_add(o, "ns_flags", json_object_new_uint64(st->ns_flags));
-	static const char *const nets[] = {[NET_SLIRP] = "slirp4netns", [NET_NONE] = "none", [NET_HOST] = "host",
-					   [NET_CONTAINER] = "container", [NET_PASTA] = "pasta"};
+	static const char *const nets[] = {[NET_SLIRP] = "slirp4netns",
+					   [NET_NONE] = "none",
+					   [NET_HOST] = "host",
+					   [NET_CONTAINER] = "container",
+					   [NET_PASTA] = "pasta"};
 	add_str(o, "net", nets[st->net]);
 	json_object_object_add(o, "net_join_slirp", json_object_new_boolean(st->net_join_slirp));
 	struct json_object *ports = json_object_new_array();
@@ -273,7 +281,8 @@ struct json_object *state_to_json(const struct ctr_state *st)
 		struct json_object *p = json_object_new_object();
 		add_str(p, "host_ip", st->ports[i].host_ip);
 		json_object_object_add(p, "host_port", json_object_new_int(st->ports[i].host_port));
-		json_object_object_add(p, "container_port", json_object_new_int(st->ports[i].ctr_port));
+		json_object_object_add(p, "container_port",
+				       json_object_new_int(st->ports[i].ctr_port));
 		add_str(p, "protocol", st->ports[i].udp ? "udp" : "tcp");
 		json_object_array_add(ports, p);
 	}
@@ -347,7 +356,9 @@ static int state_from_json(struct json_object *o, struct ctr_state *st)
 	st->monitor = (pid_t)get_i64(o, "monitor");
 	st->monitor_start = get_u64(o, "monitor_start");
 	st->exit_code = (int)get_i64(o, "exit_code");
-	st->stop_timeout = json_object_object_get_ex(o, "stop_timeout", NULL) ? (int)get_i64(o, "stop_timeout") : 10;
+	st->stop_timeout = json_object_object_get_ex(o, "stop_timeout", NULL)
+			       ? (int)get_i64(o, "stop_timeout")
+			       : 10;
 	st->auto_remove = get_bool(o, "auto_remove");
 	st->tty = get_bool(o, "tty");
 	st->interactive = get_bool(o, "interactive");
@@ -366,18 +377,20 @@ static int state_from_json(struct json_object *o, struct ctr_state *st)
 	st->error = get_str(o, "error");
 	_cleanup_free_ char *net = get_str(o, "net");
 	st->net = !net || strcmp(net, "slirp4netns") == 0 ? NET_SLIRP
-		  : strcmp(net, "pasta") == 0		 ? NET_PASTA
-		  : strcmp(net, "none") == 0		 ? NET_NONE
-		  : strcmp(net, "host") == 0		 ? NET_HOST
-							 : NET_CONTAINER;
+		  : strcmp(net, "pasta") == 0		  ? NET_PASTA
+		  : strcmp(net, "none") == 0		  ? NET_NONE
+		  : strcmp(net, "host") == 0		  ? NET_HOST
+							  : NET_CONTAINER;
 	st->net_join_slirp = get_bool(o, "net_join_slirp");
 	struct json_object *ports;
-	if (json_object_object_get_ex(o, "ports", &ports) && json_object_is_type(ports, json_type_array)) {
+	if (json_object_object_get_ex(o, "ports", &ports) &&
+	    json_object_is_type(ports, json_type_array)) {
 		size_t n = json_object_array_length(ports);
 		st->ports = n ? xcalloc(n, sizeof(*st->ports)) : NULL;
 		for (size_t i = 0; i < n && i < 65536; i++) {
 			struct json_object *p = json_object_array_get_idx(ports, i);
-			_cleanup_free_ char *ip = get_str(p, "host_ip"), *proto = get_str(p, "protocol");
+			_cleanup_free_ char *ip = get_str(p, "host_ip"),
+					    *proto = get_str(p, "protocol");
 			struct port_map *m = &st->ports[st->n_ports++];
 			snprintf(m->host_ip, sizeof(m->host_ip), "%s", ip ? ip : "");
 			m->host_port = (uint16_t)get_i64(p, "host_port");
@@ -402,7 +415,8 @@ static bool is_hex_id(const char *s)
 
 /* replace_only: update a record only while it exists (a reader marking a
  * dead container exited must not bring back one that was just removed). */
-static int write_record(struct state_dir *sd, const struct ctr_state *st, bool replace_only, struct urun_error *err)
+static int write_record(struct state_dir *sd, const struct ctr_state *st, bool replace_only,
+			struct urun_error *err)
 {
 	struct json_object *o = state_to_json(st);
 	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
@@ -411,10 +425,13 @@ static int write_record(struct state_dir *sd, const struct ctr_state *st, bool r
 		json_object_put(o);
 		return urun_error_set(err, errno, "creating the state of container %.12s", st->id);
 	}
-	_cleanup_close_ int dfd = openat(sd->fd, st->id, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int dfd =
+	    openat(sd->fd, st->id, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	char tmp[64];
 	snprintf(tmp, sizeof(tmp), ".state.%d", (int)getpid());
-	int fd = dfd < 0 ? -1 : openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int fd =
+	    dfd < 0 ? -1
+		    : openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	int r = 0;
 	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
 		r = -errno;
@@ -424,14 +441,16 @@ static int write_record(struct state_dir *sd, const struct ctr_state *st, bool r
 	/* rename(2) replaces state.json in one step: readers see the old
 	 * record or the new one, never half of either. RENAME_EXCHANGE does
 	 * the same but fails when state.json is gone. */
-	if (r == 0 && renameat2(dfd, tmp, dfd, "state.json", replace_only ? RENAME_EXCHANGE : 0) < 0)
+	if (r == 0 &&
+	    renameat2(dfd, tmp, dfd, "state.json", replace_only ? RENAME_EXCHANGE : 0) < 0)
 		r = -errno;
 	if (dfd >= 0 && (r < 0 || replace_only))
 		unlinkat(dfd, tmp, 0);
 	if (r < 0 && replace_only)
 		return 0; /* removed meanwhile: nothing to update */
 	if (r < 0)
-		return urun_error_set(err, -r, "writing the state of container %.12s in `%s`", st->id, sd->path);
+		return urun_error_set(err, -r, "writing the state of container %.12s in `%s`",
+				      st->id, sd->path);
 	return 0;
 }
 
@@ -440,7 +459,8 @@ int state_write(struct state_dir *sd, const struct ctr_state *st, struct urun_er
 	return write_record(sd, st, false, err);
 }
 
-static int read_record(struct state_dir *sd, const char *id, struct ctr_state *st, struct urun_error *err)
+static int read_record(struct state_dir *sd, const char *id, struct ctr_state *st,
+		       struct urun_error *err)
 {
 	char path[128];
 	snprintf(path, sizeof(path), "%s/state.json", id);
@@ -461,7 +481,8 @@ static int read_record(struct state_dir *sd, const char *id, struct ctr_state *s
 		r = -EINVAL;
 	}
 	if (r < 0)
-		return urun_error_set(err, 0, "the state of container %.12s in `%s` is damaged", id, sd->path);
+		return urun_error_set(err, 0, "the state of container %.12s in `%s` is damaged", id,
+				      sd->path);
 	return 0;
 }
 
@@ -561,7 +582,8 @@ int state_find(struct state_dir *sd, const char *ref, struct ctr_state *st, stru
 	if (hit >= 0)
 		return 0;
 	if (prefix_hits > 1)
-		return urun_error_set(err, 0, "`%s` matches %zu containers: give more of the id", ref, prefix_hits);
+		return urun_error_set(err, 0, "`%s` matches %zu containers: give more of the id",
+				      ref, prefix_hits);
 	r = urun_error_set(err, 0, "no container with name or ID `%s` found", ref);
 	urun_error_hint(err, "`urun ps -a` lists your containers");
 	return r;
@@ -589,8 +611,11 @@ static int remove_at(int dfd, const char *name)
 			return -errno;
 		struct timespec nap = {.tv_nsec = 1000000};
 		nanosleep(&nap, NULL);
-		_cleanup_close_ int again = openat(dfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		DIR *d2 = again < 0 ? NULL : fdopendir(openat(again, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+		_cleanup_close_ int again =
+		    openat(dfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		DIR *d2 = again < 0
+			      ? NULL
+			      : fdopendir(openat(again, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
 		while (d2 && (de = readdir(d2)))
 			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
 				unlinkat(dirfd(d2), de->d_name, 0);
@@ -612,14 +637,16 @@ int state_remove(struct state_dir *sd, const char *id, struct urun_error *err)
 
 /* Generated names, docker-style: adjective_noun, from two small lists. */
 static const char *const adjectives[] = {
-	"agile", "bold", "brave", "bright", "calm", "clever", "cool", "eager", "fair", "fast", "fond", "gentle",
-	"happy", "jolly", "keen", "kind", "lucid", "merry", "modest", "neat", "nice", "noble", "proud", "quick",
-	"quiet", "sharp", "shy", "steady", "sunny", "swift", "tender", "vivid", "warm", "wise", "witty", "zen",
+    "agile",  "bold",  "brave",	 "bright", "calm",  "clever", "cool",  "eager", "fair",
+    "fast",   "fond",  "gentle", "happy",  "jolly", "keen",   "kind",  "lucid", "merry",
+    "modest", "neat",  "nice",	 "noble",  "proud", "quick",  "quiet", "sharp", "shy",
+    "steady", "sunny", "swift",	 "tender", "vivid", "warm",   "wise",  "witty", "zen",
 };
 static const char *const nouns[] = {
-	"babbage", "bohr", "curie", "darwin", "dijkstra", "euler", "fermat", "feynman", "gauss", "hopper",
-	"hypatia", "kepler", "knuth", "lamarr", "lovelace", "meitner", "newton", "noether", "pascal", "planck",
-	"ritchie", "shannon", "thompson", "turing", "volta", "wozniak", "yalow", "zuse",
+    "babbage",	"bohr",	    "curie",  "darwin",	 "dijkstra", "euler",  "fermat",
+    "feynman",	"gauss",    "hopper", "hypatia", "kepler",   "knuth",  "lamarr",
+    "lovelace", "meitner",  "newton", "noether", "pascal",   "planck", "ritchie",
+    "shannon",	"thompson", "turing", "volta",	 "wozniak",  "yalow",  "zuse",
 };
 
 static bool name_valid(const char *n)
@@ -628,8 +655,8 @@ static bool name_valid(const char *n)
 	if (!((*n >= 'a' && *n <= 'z') || (*n >= 'A' && *n <= 'Z') || (*n >= '0' && *n <= '9')))
 		return false;
 	for (const char *c = n; *c; c++)
-		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_' ||
-		      *c == '.' || *c == '-'))
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		      (*c >= '0' && *c <= '9') || *c == '_' || *c == '.' || *c == '-'))
 			return false;
 	return strlen(n) <= 128;
 }
@@ -640,7 +667,9 @@ int state_claim_name(struct state_dir *sd, const char *name, char **out, struct 
 	size_t n;
 	if (name && !name_valid(name)) {
 		int r = urun_error_set(err, 0, "container name `%s` is invalid", name);
-		urun_error_hint(err, "names are letters, digits, `_`, `.` and `-`, starting with a letter or digit");
+		urun_error_hint(
+		    err,
+		    "names are letters, digits, `_`, `.` and `-`, starting with a letter or digit");
 		return r;
 	}
 	int r = state_list(sd, &v, &n, err);
@@ -649,9 +678,13 @@ int state_claim_name(struct state_dir *sd, const char *name, char **out, struct 
 	if (name) {
 		for (size_t i = 0; i < n; i++)
 			if (strcmp(v[i].name, name) == 0) {
-				r = urun_error_set(err, 0, "the container name `%s` is already in use by %.12s", name,
-						   v[i].id);
-				urun_error_hint(err, "remove that container (urun rm %s) or choose another --name", name);
+				r = urun_error_set(
+				    err, 0, "the container name `%s` is already in use by %.12s",
+				    name, v[i].id);
+				urun_error_hint(
+				    err,
+				    "remove that container (urun rm %s) or choose another --name",
+				    name);
 				break;
 			}
 		if (r == 0)
@@ -663,10 +696,11 @@ int state_claim_name(struct state_dir *sd, const char *name, char **out, struct 
 		uint32_t rnd[2] = {0, 0};
 		if (getrandom(rnd, sizeof(rnd), 0) < 0)
 			rnd[0] = (uint32_t)getpid(), rnd[1] = (uint32_t)time(NULL);
-		char *cand = tries < 64 ? xasprintf("%s_%s", adjectives[rnd[0] % ARRAY_SIZE(adjectives)],
-						    nouns[rnd[1] % ARRAY_SIZE(nouns)])
-					: xasprintf("%s_%s%u", adjectives[rnd[0] % ARRAY_SIZE(adjectives)],
-						    nouns[rnd[1] % ARRAY_SIZE(nouns)], rnd[0] % 10000);
+		char *cand = tries < 64
+				 ? xasprintf("%s_%s", adjectives[rnd[0] % ARRAY_SIZE(adjectives)],
+					     nouns[rnd[1] % ARRAY_SIZE(nouns)])
+				 : xasprintf("%s_%s%u", adjectives[rnd[0] % ARRAY_SIZE(adjectives)],
+					     nouns[rnd[1] % ARRAY_SIZE(nouns)], rnd[0] % 10000);
 		bool taken = false;
 		for (size_t i = 0; i < n && !taken; i++)
 			taken = strcmp(v[i].name, cand) == 0;
@@ -682,8 +716,9 @@ int state_claim_name(struct state_dir *sd, const char *name, char **out, struct 
 
 void ctr_state_free(struct ctr_state *st)
 {
-	char **strs[] = {&st->name, &st->image, &st->image_id, &st->driver, &st->ctr_dir, &st->log_path,
-			 &st->user, &st->workdir, &st->hostname, &st->seccomp, &st->error};
+	char **strs[] = {&st->name,	&st->image,    &st->image_id, &st->driver,
+			 &st->ctr_dir,	&st->log_path, &st->user,     &st->workdir,
+			 &st->hostname, &st->seccomp,  &st->error};
 	for (size_t i = 0; i < ARRAY_SIZE(strs); i++) {
 		free(*strs[i]);
 		*strs[i] = NULL;

@@ -17,41 +17,43 @@ enum ctr_status { CTR_CREATED, CTR_RUNNING, CTR_EXITED };
 struct ctr_state {
 	char id[65];
 	char *name;
-	char *image;         /* the name the user gave, resolved (docker.io/library/busybox:latest) or a rootfs dir */
-	char *image_id;      /* sha256:<config digest>; "" for --rootfs */
-	char **command;      /* what runs (entrypoint + cmd) */
-	char **create_args;  /* the `run` arguments (options, image, command), replayed by `start` */
-	int image_arg;       /* index of the image in create_args */
-	char *driver;        /* overlay, fuse-overlayfs, vfs, none (--rootfs) */
-	char *ctr_dir;       /* $STORE/containers/<id> (upper, work, log), or NULL */
-	char *log_path;      /* NULL: not detached, output went to the terminal */
-	int64_t created, started, finished;  /* unix ns; 0 unset */
+	char *image;	/* the name the user gave, resolved (docker.io/library/busybox:latest) or a
+			   rootfs dir */
+	char *image_id; /* sha256:<config digest>; "" for --rootfs */
+	char **command; /* what runs (entrypoint + cmd) */
+	char **create_args; /* the `run` arguments (options, image, command), replayed by `start` */
+	int image_arg;	    /* index of the image in create_args */
+	char *driver;	    /* overlay, fuse-overlayfs, vfs, none (--rootfs) */
+	char *ctr_dir;	    /* $STORE/containers/<id> (upper, work, log), or NULL */
+	char *log_path;	    /* NULL: not detached, output went to the terminal */
+	int64_t created, started, finished; /* unix ns; 0 unset */
 	enum ctr_status status;
-	pid_t pid;           /* the container's PID 1, host view */
-	uint64_t pid_start;  /* its start time (/proc/PID/stat field 22): a reused pid never matches */
+	pid_t pid; /* the container's PID 1, host view */
+	uint64_t
+	    pid_start; /* its start time (/proc/PID/stat field 22): a reused pid never matches */
 	pid_t monitor;
 	uint64_t monitor_start;
-	int exit_code;       /* -1: unknown (the monitor died) */
-	int stop_timeout;    /* --stop-timeout: `stop`'s grace period unless -t */
+	int exit_code;	  /* -1: unknown (the monitor died) */
+	int stop_timeout; /* --stop-timeout: `stop`'s grace period unless -t */
 	bool auto_remove, tty, interactive, detached;
 	/* What exec needs to join the container as its processes are. */
 	char **env;
 	char *user, *workdir, *hostname;
 	uint64_t caps;
-	char *seccomp;       /* NULL: default profile; "unconfined"; or a profile path */
+	char *seccomp; /* NULL: default profile; "unconfined"; or a profile path */
 	bool no_new_privs, privileged;
-	bool fakeroot;       /* single-id mode's no-op chown/setuid filter */
+	bool fakeroot; /* single-id mode's no-op chown/setuid filter */
 	unsigned long ns_flags;
 	enum net_mode net;
 	bool net_join_slirp;
-	struct port_map *ports;  /* published */
+	struct port_map *ports; /* published */
 	size_t n_ports;
-	char *error;         /* why it stopped, when urun knows (e.g. "the monitor died") */
+	char *error; /* why it stopped, when urun knows (e.g. "the monitor died") */
 };
 
 struct state_dir {
-	char *path;          /* .../urun */
-	int fd;              /* .../urun/containers */
+	char *path; /* .../urun */
+	int fd;	    /* .../urun/containers */
 	int lockfd;
 };
 
