@@ -1063,9 +1063,14 @@ static int wait_detached(int fd, const char *id, struct urun_error *err)
 	while ((got = read(fd, &m, sizeof(m))) < 0 && errno == EINTR)
 		;
 	close(fd);
-	if (got != (ssize_t)sizeof(m))
-		return urun_error_set(
+	if (got != (ssize_t)sizeof(m)) {
+		int r = urun_error_set(
 		    err, 0, "the container's monitor exited before the container started");
+		urun_error_hint(
+		    err,
+		    "run it again without -d, or with --log-level=debug, to see where it stops");
+		return r;
+	}
 	if (!m.ok) {
 		m.msg[sizeof(m.msg) - 1] = m.hint[sizeof(m.hint) - 1] = '\0';
 		int r = urun_error_set(err, 0, "%s", m.msg);
@@ -1291,9 +1296,8 @@ static int run_job(struct run_job *j, int argc, char **argv, const struct ctr_st
 		spec->interactive = spec->tty = true;
 	if (!spec->hostname)
 		spec->hostname = xstrndup(spec->id, 12);
+	/* Written with the start (on_started) or the failure (finish). */
 	fill_record(j, argc, argv);
-	if ((r = state_write(&j->sd, &j->st, err)) < 0)
-		return r;
 	if (j->a.detach)
 		return run_detached(j, err);
 	r = container_run(spec, &(struct container_hooks){.started = on_started, .ud = j}, err);

@@ -56,6 +56,8 @@ int cmd_start(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *er
 				r = urun_error_set(
 				    err, 0, "container %s was run with --rm and is being removed",
 				    st.name);
+				urun_error_hint(err, "run it again with urun run; --rm containers "
+						     "cannot be restarted");
 			} else {
 				state_dir_close(&sd);
 				fflush(stdout);

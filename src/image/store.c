@@ -17,6 +17,7 @@
 #include "run/userns.h"
 #include "util/cleanup.h"
 #include "util/digest.h"
+#include "util/fs.h"
 #include "util/log.h"
 #include "util/xdg.h"
 
@@ -33,34 +34,6 @@ static char *default_root(void)
 {
 	char *p = xdg_path("XDG_DATA_HOME", ".local/share", "urun");
 	return p ? p : xasprintf("/var/tmp/urun-%u", (unsigned)getuid());
-}
-
-/* Write `len` bytes to dirfd/name through a temp file and rename. */
-static int write_atomic(int dirfd, const char *name, const void *buf, size_t len, mode_t mode)
-{
-	char tmp[300];
-	snprintf(tmp, sizeof(tmp), ".%s.tmp%d", name, (int)getpid());
-	_cleanup_close_ int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
-	if (fd < 0)
-		return -errno;
-	const char *p = buf;
-	size_t left = len;
-	while (left) {
-		ssize_t w = write(fd, p, left);
-		if (w < 0) {
-			int e = errno;
-			unlinkat(dirfd, tmp, 0);
-			return -e;
-		}
-		p += w;
-		left -= (size_t)w;
-	}
-	if (fsync(fd) < 0 || renameat(dirfd, tmp, dirfd, name) < 0) {
-		int e = errno;
-		unlinkat(dirfd, tmp, 0);
-		return -e;
-	}
-	return 0;
 }
 
 static int read_all_at(int dirfd, const char *name, size_t max, char **out, size_t *len)
@@ -137,24 +110,6 @@ static char *local_root(const struct urun_config *cfg)
 	return xasprintf("%s/urun-%u", parent, (unsigned)getuid());
 }
 
-/* A node-local store in a shared directory (/var/tmp): ours, not a
- * symlink someone else planted, nobody else's to write. */
-static int check_own_dir(const char *path, struct urun_error *err)
-{
-	struct stat st;
-	if (lstat(path, &st) < 0)
-		return urun_error_set(err, errno, "the image store `%s`", path);
-	if (!S_ISDIR(st.st_mode) || st.st_uid != getuid()) {
-		int r = urun_error_set(err, 0, "the image store `%s` is %s", path,
-				       !S_ISDIR(st.st_mode) ? "not a directory" : "owned by another user");
-		urun_error_hint(err, "remove it, or set storage_root (or local_storage_root) in urun.conf");
-		return r;
-	}
-	if ((st.st_mode & 077) && chmod(path, 0700) < 0)
-		return urun_error_set(err, errno, "making the image store `%s` private", path);
-	return 0;
-}
-
 static void open_extra_stores(struct store *s, const struct urun_config *cfg)
 {
 	const char *list = config_get(cfg, "additional_stores");
@@ -208,7 +163,10 @@ int store_open(struct store *s, const struct urun_config *cfg, struct urun_error
 		urun_error_hint(err, "set storage_root in ~/.config/urun/urun.conf to a writable local directory");
 		return r;
 	}
-	if (relocated && (r = check_own_dir(s->root, err)) < 0)
+	/* a node-local store in a shared directory (/var/tmp) */
+	if (relocated && (r = fs_check_private_dir(s->root, "the image store",
+						   "remove it, or set storage_root (or local_storage_root) in urun.conf",
+						   err)) < 0)
 		return r;
 	s->rootfd = open(s->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (s->rootfd < 0)
@@ -227,7 +185,7 @@ int store_open(struct store *s, const struct urun_config *cfg, struct urun_error
 			urun_error_hint(err, "use a newer urun, or point storage_root at another directory");
 			return r;
 		}
-	} else if ((r = write_atomic(s->rootfd, "FORMAT", STORE_FORMAT, strlen(STORE_FORMAT), 0600)) < 0) {
+	} else if ((r = fs_write_atomic(s->rootfd, "FORMAT", STORE_FORMAT, strlen(STORE_FORMAT), 0600)) < 0) {
 		return urun_error_set(err, -r, "writing `%s/FORMAT`", s->root);
 	}
 	char *end;
@@ -282,7 +240,7 @@ int store_put_blob(struct store *s, const char *digest, const void *buf, size_t 
 	if (strcmp(got, digest) != 0)
 		return urun_error_set(err, 0, "blob digest mismatch: expected `%s`, got `%s`", digest, got);
 	_cleanup_close_ int dir = openat(s->rootfd, "blobs/sha256", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	int r = dir < 0 ? -errno : write_atomic(dir, digest + 7, buf, len, 0600);
+	int r = dir < 0 ? -errno : fs_write_atomic(dir, digest + 7, buf, len, 0600);
 	return r < 0 ? urun_error_set(err, -r, "storing blob `%s`", digest) : 0;
 }
 
@@ -675,7 +633,7 @@ static int save_images(struct store *s, const struct store_image *v, size_t n, s
 	}
 	json_object_object_add(o, "images", list);
 	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY);
-	int r = write_atomic(s->rootfd, "images.json", text, strlen(text), 0600);
+	int r = fs_write_atomic(s->rootfd, "images.json", text, strlen(text), 0600);
 	json_object_put(o);
 	return r < 0 ? urun_error_set(err, -r, "writing `%s/images.json`", s->root) : 0;
 }

@@ -94,16 +94,8 @@ static bool read_remembered(struct store *s, struct rootfs_choice *c)
 static void remember(struct store *s, const struct rootfs_choice *c)
 {
 	_cleanup_free_ char *text = xasprintf("%s\n%s\n", rootfs_driver_name(c->driver), c->reason);
-	char tmp[64];
-	snprintf(tmp, sizeof(tmp), ".driver.%d", (int)getpid());
-	int fd =
-	    openat(s->rootfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return;
-	bool ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
-	ok = close(fd) == 0 && ok;
-	if (!ok || renameat(s->rootfd, tmp, s->rootfd, "driver") < 0)
-		unlinkat(s->rootfd, tmp, 0);
+	fs_write_atomic(s->rootfd, "driver", text, strlen(text),
+			0600); /* best effort: probed again next time */
 }
 
 int rootfs_choose(struct store *s, const struct urun_config *cfg, const char *override,

@@ -7,6 +7,7 @@
 #include "rootfs/rootfs.h"
 #include "util/cleanup.h"
 #include "util/log.h"
+#include "util/signals.h"
 #include "util/syscalls.h"
 
 #include <fcntl.h>
@@ -100,6 +101,7 @@ __attribute__((noreturn)) static void run_daemon(const struct container_spec *sp
 	}
 	char *argv[] = {(char *)"fuse-overlayfs", (char *)"-f", (char *)"-o", (char *)opts,
 			(char *)merged,		  NULL};
+	signals_reset_for_exec();
 	execv(spec->fuse_overlayfs, argv);
 	dprintf(STDERR_FILENO, "cannot execute `%s`: %s\n", spec->fuse_overlayfs, strerror(errno));
 	_exit(127);
@@ -180,10 +182,14 @@ int rootfs_fuse_start(const struct container_spec *spec, pid_t child, struct roo
 			return r;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec - t0.tv_sec >= 10)
-			return urun_error_set(
+		if (now.tv_sec - t0.tv_sec >= 10) {
+			int r2 = urun_error_set(
 			    err, ETIMEDOUT,
 			    "waiting for fuse-overlayfs to mount the container's root");
+			urun_error_hint(err, "a loaded machine or a slow store; --storage-driver "
+					     "overlay or vfs avoids it");
+			return r2;
+		}
 		nanosleep(&nap, NULL);
 		if (nap.tv_nsec < 5000000)
 			nap.tv_nsec *= 2;

@@ -3,6 +3,7 @@
  * seccomp; every failure goes back through the report pipe. */
 #include "run/child.h"
 #include "run/tty.h"
+#include "util/signals.h"
 #include "util/syscalls.h"
 
 #include <errno.h>
@@ -286,11 +287,7 @@ void child_main(const struct child_ctx *ctx)
 		close(ctx->sync_fd);
 	}
 
-	sigset_t all;
-	sigemptyset(&all);
-	sigprocmask(SIG_SETMASK, &all, NULL);
-	for (int s = 1; s < NSIG; s++)
-		signal(s, SIG_DFL);
+	signals_reset_for_exec();
 
 	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
 		report(ctx, 125, errno, "becoming root in the user namespace");

@@ -11,7 +11,9 @@
 #include "run/userns.h"
 #include "util/cleanup.h"
 #include "util/digest.h"
+#include "util/fs.h"
 #include "util/log.h"
+#include "util/signals.h"
 #include "util/syscalls.h"
 
 #include <dirent.h>
@@ -160,9 +162,7 @@ int keeper_join(const struct container_spec *spec, const char *dir, int idle, st
 			dup2(null, 1);
 			dup2(null, 2);
 		}
-		sigset_t none;
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
+		signals_reset_for_exec();
 		/* A fresh image of urun, so its command line (ps, pgrep -f) says
 		 * what it is rather than repeating the `urun run` it came from. */
 		int fds[] = {ready[1], go[0], klock};
@@ -192,19 +192,18 @@ int keeper_join(const struct container_spec *spec, const char *dir, int idle, st
 	if (r < 0) {
 		if (pid > 0)
 			kill(pid, SIGKILL);
+		if (!err->hint)
+			urun_error_hint(
+			    err, "userns_keeper = false in urun.conf gives every container a user "
+				 "namespace of its own");
 		return r;
 	}
 	k->pid = pid;
 	k->start = proc_start_time(pid);
 	char line[64];
 	int n = snprintf(line, sizeof(line), "%d %llu\n", (int)pid, (unsigned long long)k->start);
-	_cleanup_free_ char *tmp = xasprintf(".%s.%d", key, (int)getpid());
-	int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-	bool ok = fd >= 0 && write(fd, line, (size_t)n) == n;
-	if (fd >= 0)
-		close(fd);
-	if (!ok || renameat(dirfd, tmp, dirfd, key) < 0)
-		unlinkat(dirfd, tmp, 0);
+	fs_write_atomic(dirfd, key, line, (size_t)n,
+			0600); /* without it, the next run starts another keeper */
 	log_debug("user namespace keeper %d started", (int)pid);
 	flock(k->lockfd, LOCK_SH);
 	return 0;

@@ -72,8 +72,13 @@ int ctr_stop(const struct ctr_state *st, int sig, int timeout, struct urun_error
 	r = ctr_kill(st, SIGKILL, err);
 	if (r < 0 && r != -ESRCH)
 		return r;
-	if (ctr_wait(st, 30000) < 0)
-		return urun_error_set(err, ETIMEDOUT, "container %s did not stop", st->name);
+	if (ctr_wait(st, 30000) < 0) {
+		r = urun_error_set(err, ETIMEDOUT, "container %s did not stop", st->name);
+		urun_error_hint(
+		    err, "its monitor (pid %d) still runs: kill it (kill -9 %d), then urun rm %s",
+		    (int)st->monitor, (int)st->monitor, st->name);
+		return r;
+	}
 	return 0;
 }
 

@@ -314,12 +314,12 @@ static int await_exec(struct launch *l, struct urun_error *err)
  * monitor's child (CLONE_PARENT), then exits. Returns the child's pid; 0
  * in the child; a negative error with err filled. */
 static pid_t clone_joined(const struct container_spec *spec, pid_t target, uint64_t start, int join,
-			  struct urun_error *err)
+			  const char *whose, struct urun_error *err)
 {
 	_cleanup_close_ int pidfd = sys_pidfd_open(target, 0);
+	/* Checked after opening: the pidfd pins the process we verified. */
 	if (pidfd < 0 || proc_start_time(target) != start)
-		return urun_error_set(err, pidfd < 0 ? errno : ESRCH,
-				      "the namespaces to join are gone");
+		return urun_error_set(err, pidfd < 0 ? errno : ESRCH, "%s is not running", whose);
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return urun_error_set(err, errno, "creating a pipe");
@@ -349,9 +349,7 @@ static pid_t clone_joined(const struct container_spec *spec, pid_t target, uint6
 	close(p[0]);
 	waitpid(mid, NULL, 0);
 	if (got != (ssize_t)sizeof(msg) || msg[0] < 0)
-		return urun_error_set(err, msg[1], "joining the namespaces of %s",
-				      join & CLONE_NEWNET ? "the container given to --network"
-							  : "the user namespace keeper");
+		return urun_error_set(err, msg[1], "joining the namespaces of %s", whose);
 	return msg[0];
 }
 
@@ -381,9 +379,11 @@ static int launch_start(struct container_spec *spec, struct launch *l, struct ur
 	bool joined = spec->net == NET_CONTAINER || l->keeper.pid > 0;
 	pid_t pid = spec->net == NET_CONTAINER
 			? clone_joined(spec, spec->net_join_pid, spec->net_join_start,
-				       CLONE_NEWUSER | CLONE_NEWNET, err)
+				       CLONE_NEWUSER | CLONE_NEWNET,
+				       "the container given to --network", err)
 		    : l->keeper.pid > 0
-			? clone_joined(spec, l->keeper.pid, l->keeper.start, CLONE_NEWUSER, err)
+			? clone_joined(spec, l->keeper.pid, l->keeper.start, CLONE_NEWUSER,
+				       "the user namespace keeper", err)
 			: clone_child(spec->ns_flags);
 	if (pid < 0)
 		return joined ? (int)pid : userns_error(errno, err);
@@ -455,47 +455,26 @@ int container_run(struct container_spec *spec, const struct container_hooks *hoo
  * signalled) and inside the container's pid namespace, which setns only
  * gives to children of the caller: an intermediate process joins the
  * namespaces and clones it with CLONE_PARENT, then exits. */
-static int exec_start(struct container_spec *spec, struct launch *l, int pidfd,
+static int exec_start(struct container_spec *spec, struct launch *l, pid_t pid, uint64_t pid_start,
 		      unsigned long nsflags, struct urun_error *err)
 {
-	int p[2];
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return urun_error_set(err, errno, "creating a pipe");
-	pid_t mid = fork();
-	if (mid < 0) {
-		close(p[0]);
-		close(p[1]);
-		return urun_error_set(err, errno, "forking");
-	}
-	if (mid == 0) {
-		close(p[0]);
+	/* Every namespace the container has is joined, so nothing is new. */
+	pid_t g = clone_joined(spec, pid, pid_start, (int)nsflags, "the container", err);
+	if (g < 0)
+		return (int)g;
+	if (g == 0) {
 		close(l->sock[0]);
-		int e = setns(pidfd, (int)nsflags) < 0 ? errno : 0;
-		pid_t g = e ? -1 : clone_child(CLONE_PARENT);
-		if (g == 0) {
-			struct child_ctx ctx = {.spec = spec,
-						.security = &l->sec,
-						.sync_fd = -1,
-						.report_fd = l->sock[1],
-						.stdin_fd = l->devnull,
-						.join = true};
-			child_main(&ctx);
-		}
-		int msg[2] = {(int)g, g < 0 && !e ? errno : e};
-		ssize_t w = write(p[1], msg, sizeof(msg));
-		(void)w;
-		_exit(0);
+		struct child_ctx ctx = {.spec = spec,
+					.security = &l->sec,
+					.sync_fd = -1,
+					.report_fd = l->sock[1],
+					.stdin_fd = l->devnull,
+					.join = true};
+		child_main(&ctx);
 	}
-	close(p[1]);
 	close(l->sock[1]);
 	l->sock[1] = -1;
-	int msg[2] = {-1, EIO};
-	ssize_t got = read(p[0], msg, sizeof(msg));
-	close(p[0]);
-	waitpid(mid, NULL, 0);
-	if (got != (ssize_t)sizeof(msg) || msg[0] < 0)
-		return urun_error_set(err, msg[1], "joining the container's namespaces");
-	l->m.child = msg[0];
+	l->m.child = g;
 	return await_exec(l, err);
 }
 
@@ -519,11 +498,6 @@ int container_exec(struct container_spec *spec, pid_t pid, uint64_t pid_start,
 {
 	struct launch l;
 	launch_init(&l, spec);
-	_cleanup_close_ int pidfd = sys_pidfd_open(pid, 0);
-	/* Checked after opening: the pidfd pins the process we verified. */
-	if (pidfd < 0 || proc_start_time(pid) != pid_start)
-		return urun_error_set(err, pidfd < 0 ? errno : ESRCH,
-				      "the container is not running");
 	/* setns with a pidfd enters the user namespace first, so the
 	 * capabilities it grants cover joining the others. */
 	unsigned long nsflags = CLONE_NEWUSER | CLONE_NEWNS |
@@ -531,7 +505,7 @@ int container_exec(struct container_spec *spec, pid_t pid, uint64_t pid_start,
 						   CLONE_NEWNET | CLONE_NEWCGROUP));
 	int r = exec_prepare(spec, &l, err);
 	if (r == 0)
-		r = exec_start(spec, &l, pidfd, nsflags, err);
+		r = exec_start(spec, &l, pid, pid_start, nsflags, err);
 	if (r == 0) {
 		if (l.m.tty)
 			tty_relay_start(l.m.tty);

@@ -6,6 +6,7 @@
 #include "run/net.h"
 #include "util/cleanup.h"
 #include "util/log.h"
+#include "util/signals.h"
 #include "util/syscalls.h"
 #include "util/xdg.h"
 
@@ -522,6 +523,27 @@ static unsigned slirp_features(const char *bin)
 	return feat;
 }
 
+/* slirp4netns and pasta both open /dev/net/tun in the container's network
+ * namespace: say which, and what to do, before starting them. */
+static int tun_unusable(const char *who, struct urun_error *err)
+{
+	if (access("/dev/net/tun", R_OK | W_OK) == 0)
+		return 0;
+	struct stat st;
+	int e = errno;
+	int r = stat("/dev/net/tun", &st) == 0
+		    ? urun_error_set(err, 0,
+				     "`/dev/net/tun` is not accessible to you (mode %04o, owner "
+				     "uid %u): %s needs it",
+				     (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid, who)
+		    : urun_error_set(err, e, "`/dev/net/tun` is missing: %s needs it", who);
+	urun_error_hint(
+	    err,
+	    "an admin can run `chmod 0666 /dev/net/tun` (desktop distributions ship it so); or "
+	    "run with --network none (no network) or --network host (the host's)");
+	return r;
+}
+
 static int slirp_unusable(const struct container_spec *spec, struct urun_error *err)
 {
 	if (access(spec->slirp4netns, X_OK) < 0) {
@@ -534,24 +556,7 @@ static int slirp_unusable(const struct container_spec *spec, struct urun_error *
 				"with --network none (no network) or --network host (the host's)");
 		return r;
 	}
-	if (access("/dev/net/tun", R_OK | W_OK) < 0) {
-		struct stat st;
-		int e = errno;
-		int r =
-		    stat("/dev/net/tun", &st) == 0
-			? urun_error_set(
-			      err, 0,
-			      "`/dev/net/tun` is not accessible to you (mode %04o, owner uid %u): "
-			      "slirp4netns needs it",
-			      (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid)
-			: urun_error_set(err, e, "`/dev/net/tun` is missing: slirp4netns needs it");
-		urun_error_hint(
-		    err, "an admin can run `chmod 0666 /dev/net/tun` (desktop distributions ship "
-			 "it so); or "
-			 "run with --network none (no network) or --network host (the host's)");
-		return r;
-	}
-	return 0;
+	return tun_unusable("slirp4netns", err);
 }
 
 static void read_log_tail(int dirfd, const char *name, char *buf, size_t len)
@@ -597,14 +602,9 @@ __attribute__((noreturn)) static void exec_slirp(const struct container_spec *sp
 	if (dup2(ex, 3) < 0 || dup2(rd, 4) < 0)
 		_exit(125);
 	/* A session of its own: Ctrl-C on the caller's terminal is for the
-	 * container, not for its network. The monitor blocks signals for its
-	 * signalfd: slirp4netns gets a clean mask. */
+	 * container, not for its network. */
 	setsid();
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	for (int sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);
+	signals_reset_for_exec();
 	execv(spec->slirp4netns, (char *const *)argv);
 	dprintf(STDERR_FILENO, "cannot execute %s: %s\n", spec->slirp4netns, strerror(errno));
 	_exit(127);
@@ -638,21 +638,9 @@ static int pasta_start(const struct container_spec *spec, pid_t child, struct ne
 				     "default, works without it");
 		return r;
 	}
-	if (access("/dev/net/tun", R_OK | W_OK) < 0) {
-		struct stat st;
-		int e = errno;
-		int r =
-		    stat("/dev/net/tun", &st) == 0
-			? urun_error_set(
-			      err, 0,
-			      "`/dev/net/tun` is not accessible to you (mode %04o, owner uid %u): "
-			      "pasta needs it",
-			      (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid)
-			: urun_error_set(err, e, "`/dev/net/tun` is missing: pasta needs it");
-		urun_error_hint(err, "an admin can run `chmod 0666 /dev/net/tun`; or run with "
-				     "--network none or host");
+	int r = tun_unusable("pasta", err);
+	if (r < 0)
 		return r;
-	}
 	h->dirfd = open(spec->run_dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (h->dirfd < 0)
 		return urun_error_set(err, errno, "opening `%s`", spec->run_dir);
@@ -681,12 +669,7 @@ static int pasta_start(const struct container_spec *spec, pid_t child, struct ne
 			dup2(logfd, STDOUT_FILENO);
 			dup2(logfd, STDERR_FILENO);
 		}
-		/* urun ignores SIGPIPE; pasta refuses to start with it ignored */
-		sigset_t none;
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		for (int sig = 1; sig < NSIG; sig++)
-			signal(sig, SIG_DFL);
+		signals_reset_for_exec(); /* pasta refuses to start with SIGPIPE ignored */
 		execv(spec->pasta, argv);
 		dprintf(STDERR_FILENO, "cannot execute %s: %s\n", spec->pasta, strerror(errno));
 		_exit(127);
@@ -706,9 +689,9 @@ static int pasta_start(const struct container_spec *spec, pid_t child, struct ne
 			char why[512];
 			h->child = -1;
 			read_log_tail(h->dirfd, PASTA_LOG, why, sizeof(why));
-			int r = urun_error_set(err, 0,
-					       "pasta could not set up the container's network: %s",
-					       *why ? why : "it exited without saying why");
+			r = urun_error_set(err, 0,
+					   "pasta could not set up the container's network: %s",
+					   *why ? why : "it exited without saying why");
 			urun_error_hint(err,
 					"see `%s/" PASTA_LOG
 					"`; the default, slirp4netns, works without pasta",
@@ -718,8 +701,12 @@ static int pasta_start(const struct container_spec *spec, pid_t child, struct ne
 		struct timespec nap = {.tv_nsec = 500000};
 		nanosleep(&nap, NULL);
 	}
-	return urun_error_set(err, ETIMEDOUT,
-			      "waiting for pasta to configure the container's network");
+	r = urun_error_set(err, ETIMEDOUT,
+			   "waiting for pasta to configure the container's network");
+	urun_error_hint(err,
+			"see `%s/" PASTA_LOG "`; the default, slirp4netns, works without pasta",
+			spec->run_dir);
+	return r;
 }
 
 int net_start(const struct container_spec *spec, pid_t child, struct net_handle *h,

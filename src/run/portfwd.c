@@ -219,9 +219,13 @@ int portfwd_start(const struct container_spec *spec, pid_t child, struct portfwd
 	pf->helper_pid = pid;
 	/* One round trip proves the helper joined the namespace. */
 	int probe = helper_socket(pf, true);
-	if (probe < 0)
-		return urun_error_set(
+	if (probe < 0) {
+		int r = urun_error_set(
 		    err, 0, "the port forwarder could not join the container's network namespace");
+		urun_error_hint(err, "`urun info` checks user namespaces; without -p the container "
+				     "needs no forwarder");
+		return r;
+	}
 	close(probe);
 	return 0;
 }

@@ -3,6 +3,7 @@
  * serialises name allocation so two `run --name x` cannot both win. */
 #include "run/state.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/log.h"
 #include "util/xdg.h"
 
@@ -39,28 +40,6 @@ char *state_dir_path(const struct urun_config *cfg)
 	return xasprintf("/tmp/urun-%u", (unsigned)geteuid());
 }
 
-/* A directory we own and nobody else can write, not reached through a
- * symlink: in /tmp someone else may have created the name first. */
-static int check_private_dir(const char *path, struct urun_error *err)
-{
-	struct stat st;
-	if (lstat(path, &st) < 0)
-		return urun_error_set(err, errno, "the runtime dir `%s`", path);
-	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid()) {
-		int r = urun_error_set(err, 0, "the runtime dir `%s` is %s", path,
-				       S_ISLNK(st.st_mode)    ? "a symlink"
-				       : !S_ISDIR(st.st_mode) ? "not a directory"
-							      : "owned by another user");
-		urun_error_hint(err, "remove it, or set runtime_dir in ~/.config/urun/urun.conf "
-				     "(or URUN_RUNTIME_DIR) "
-				     "to a directory of yours");
-		return r;
-	}
-	if ((st.st_mode & 077) && chmod(path, 0700) < 0)
-		return urun_error_set(err, errno, "making the runtime dir `%s` private", path);
-	return 0;
-}
-
 int state_dir_open(struct state_dir *sd, const struct urun_config *cfg, struct urun_error *err)
 {
 	sd->fd = sd->lockfd = -1;
@@ -73,7 +52,11 @@ int state_dir_open(struct state_dir *sd, const struct urun_config *cfg, struct u
 				     "directory");
 		return r;
 	}
-	if ((r = check_private_dir(sd->path, err)) < 0)
+	if ((r = fs_check_private_dir(
+		 sd->path, "the runtime dir",
+		 "remove it, or set runtime_dir in ~/.config/urun/urun.conf (or URUN_RUNTIME_DIR) "
+		 "to a directory of yours",
+		 err)) < 0)
 		return r;
 	int dfd = open(sd->path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0)
@@ -467,22 +450,27 @@ static int read_record(struct state_dir *sd, const char *id, struct ctr_state *s
 	_cleanup_close_ int fd = openat(sd->fd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return urun_error_set(err, errno, "reading the state of container %.12s", id);
-	_cleanup_free_ char *buf = xmalloc(STATE_MAX_BYTES + 1);
-	size_t got = 0;
-	ssize_t n;
-	while (got < STATE_MAX_BYTES && (n = read(fd, buf + got, STATE_MAX_BYTES - got)) > 0)
-		got += (size_t)n;
-	buf[got] = '\0';
-	struct json_object *o = json_tokener_parse(buf);
+	_cleanup_free_ char *buf = NULL;
+	size_t got;
+	struct urun_error e = {0};
+	int rr = fs_read_fd_bounded(fd, path, STATE_MAX_BYTES, &buf, &got, &e);
+	urun_error_clear(&e);
+	struct json_object *o = rr == 0 ? json_tokener_parse(buf) : NULL;
 	int r = o ? state_from_json(o, st) : -EINVAL;
 	json_object_put(o);
 	if (r == 0 && strcmp(st->id, id) != 0) {
 		ctr_state_free(st);
 		r = -EINVAL;
 	}
-	if (r < 0)
-		return urun_error_set(err, 0, "the state of container %.12s in `%s` is damaged", id,
-				      sd->path);
+	if (r < 0) {
+		r = urun_error_set(err, 0, "the state of container %.12s in `%s` is damaged", id,
+				   sd->path);
+		urun_error_hint(err,
+				"remove `%s/containers/%s` (its writable layer, if any, goes with "
+				"`urun container prune`)",
+				sd->path, id);
+		return r;
+	}
 	return 0;
 }
 
