@@ -679,7 +679,6 @@ static int pasta_start(const struct container_spec *spec, pid_t child, struct ne
 	if (pid < 0)
 		return urun_error_set(err, errno, "starting pasta");
 	h->pidfd = sys_pidfd_open(pid, 0);
-	h->child = pid;
 	for (int i = 0; i < 20000; i++) {
 		if (has_default_route(child)) {
 			log_debug("pasta ready");
@@ -687,7 +686,6 @@ static int pasta_start(const struct container_spec *spec, pid_t child, struct ne
 		}
 		if (waitpid(pid, NULL, WNOHANG) == pid) {
 			char why[512];
-			h->child = -1;
 			read_log_tail(h->dirfd, PASTA_LOG, why, sizeof(why));
 			r = urun_error_set(err, 0,
 					   "pasta could not set up the container's network: %s",
@@ -846,9 +844,8 @@ void net_stop(struct net_handle *h)
 		close(h->pidfd);
 		h->pidfd = -1;
 	}
-	/* pasta is our child (for PDEATHSIG): reaped when the monitor's own
-	 * exit hands it to init, not waited for here (its tap teardown). */
-	h->child = -1;
+	/* pasta, our child (for PDEATHSIG), is not waited for either (its tap
+	 * teardown): init reaps it once the monitor exits. */
 	if (h->dirfd >= 0) {
 		close(h->dirfd);
 		h->dirfd = -1;

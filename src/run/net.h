@@ -33,13 +33,12 @@ char *net_hosts(const struct container_spec *spec);
 
 struct net_handle {
 	int pidfd;   /* slirp4netns (init's child: never waited for) or pasta */
-	pid_t child; /* pasta, our child; -1 */
 	int exit_w;  /* held open by the monitor: slirp4netns exits when it closes */
 	int dirfd;   /* the container's runtime dir, where its log is */
 };
 #define NET_HANDLE_INIT                                                                            \
 	{                                                                                          \
-		.pidfd = -1, .child = -1, .exit_w = -1, .dirfd = -1                                \
+		.pidfd = -1, .exit_w = -1, .dirfd = -1                                \
 	}
 
 /* Monitor side, after the id maps are written and before the child is

@@ -130,11 +130,6 @@ uint64_t proc_start_time(pid_t pid)
 	return 0;
 }
 
-bool state_is_running(const struct ctr_state *st)
-{
-	return st->status == CTR_RUNNING;
-}
-
 bool state_refresh(struct ctr_state *st)
 {
 	if (st->status != CTR_RUNNING)

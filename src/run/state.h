@@ -84,7 +84,6 @@ int state_claim_name(struct state_dir *sd, const char *name, char **out, struct 
 /* A running record whose monitor is gone (killed, machine rebooted) is
  * exited; returns true when it changed st. */
 bool state_refresh(struct ctr_state *st);
-bool state_is_running(const struct ctr_state *st);
 
 /* Start time of a process in clock ticks since boot, 0 if it is gone. */
 uint64_t proc_start_time(pid_t pid);
