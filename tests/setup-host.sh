@@ -13,7 +13,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 packages="build-essential autoconf automake libtool pkg-config scdoc bats
-  libseccomp-dev libcap-dev libcurl4-openssl-dev libjson-c-dev libarchive-dev libssl-dev
+  libseccomp-dev libcap-dev libcurl4-openssl-dev libjson-c-dev libarchive-dev libssl-dev nettle-dev
   uidmap fuse-overlayfs fuse3 slirp4netns passt iproute2 busybox-static skopeo docker-registry
   python3 procps openssl ca-certificates clang libclang-rt-14-dev"
 missing=""

@@ -206,7 +206,7 @@ static bool blob_begin(struct registry_request *q)
 			return false;
 		}
 		log_debug("%s: the registry cannot resume; starting over", q->what);
-		EVP_DigestInit_ex(bs->md, EVP_sha256(), NULL);
+		digest_init(bs->md);
 		bs->got = 0;
 	}
 	if (r->accept_ranges)
@@ -307,7 +307,7 @@ static bool blob_write(struct registry_request *q, const char *buf, size_t n)
 			     (long long)bs->size, q->what);
 		return false;
 	}
-	EVP_DigestUpdate(bs->md, buf, n);
+	digest_update(bs->md, buf, n);
 	bs->got += n;
 	int rc = bs->sink(bs->ud, buf, n);
 	if (rc < 0) {

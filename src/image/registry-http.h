@@ -5,11 +5,11 @@
 #define URUN_IMAGE_REGISTRY_HTTP_H
 
 #include <curl/curl.h>
-#include <openssl/evp.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "image/registry.h"
+#include "util/digest.h"
 #include "util/error.h"
 
 #define REGISTRY_ERROR_BODY_MAX (64u << 10) /* error (and redirect) bodies kept for messages */
@@ -45,7 +45,7 @@ struct registry_blob {
 	registry_sink_fn sink;
 	registry_reset_fn reset;
 	void *ud;
-	EVP_MD_CTX *md;
+	struct digest *md;
 	uint64_t got; /* bytes hashed and handed to the sink */
 	bool can_resume;
 	int sink_rc; /* the sink's own failure, returned as is */

@@ -106,27 +106,6 @@ static bool is_sha256_digest(const char *d)
 	return true;
 }
 
-static void hex_digest(EVP_MD_CTX *md, char out[7 + 64 + 1])
-{
-	unsigned char h[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-	EVP_DigestFinal_ex(md, h, &n);
-	strcpy(out, "sha256:");
-	for (unsigned i = 0; i < 32 && i < n; i++)
-		snprintf(out + 7 + 2 * i, 3, "%02x", h[i]);
-}
-
-static void sha256_of(const void *buf, size_t len, char out[7 + 64 + 1])
-{
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	if (!md)
-		abort();
-	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-	EVP_DigestUpdate(md, buf, len);
-	hex_digest(md, out);
-	EVP_MD_CTX_free(md);
-}
-
 static bool is_lower_alnum(char ch)
 {
 	return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
@@ -909,7 +888,7 @@ int registry_get_manifest(struct registry_client *c, const char *reference,
 		return registry_fail(err, EBADMSG, "manifest `%s` from `%s/%s` is empty", reference,
 				     c->registry, c->repository);
 
-	sha256_of(q.r.body, q.r.len, digest);
+	digest_sha256(q.r.body, q.r.len, digest);
 	if (q.r.docker_digest && strncmp(q.r.docker_digest, "sha256:", 7) == 0 &&
 	    strcmp(q.r.docker_digest, digest) != 0) {
 		_cleanup_free_ char *s = registry_shown(q.r.docker_digest);
@@ -937,25 +916,18 @@ int registry_get_manifest(struct registry_client *c, const char *reference,
 
 /* ---- blobs ---- */
 
-static void md_freep(EVP_MD_CTX **md)
-{
-	EVP_MD_CTX_free(*md);
-}
-
 int registry_fetch_blob(struct registry_client *c, const char *digest, int64_t size,
 			registry_sink_fn sink, registry_reset_fn reset, void *ud,
 			struct urun_error *err)
 {
-	__attribute__((cleanup(md_freep))) EVP_MD_CTX *md = EVP_MD_CTX_new();
+	struct digest md;
 	struct registry_blob bs = {
-	    .digest = digest, .size = size, .sink = sink, .reset = reset, .ud = ud, .md = md};
+	    .digest = digest, .size = size, .sink = sink, .reset = reset, .ud = ud, .md = &md};
 	_cleanup_request_ struct registry_request q = {
 	    .conn = &c->conn, .blob = &bs, .registry_auth = true};
 	char got[7 + 64 + 1];
 	int r;
 
-	if (!md)
-		abort();
 	if (!c->repository)
 		return registry_fail(err, EINVAL, "no repository given");
 	if (!digest || !is_sha256_digest(digest)) {
@@ -971,7 +943,7 @@ int registry_fetch_blob(struct registry_client *c, const char *digest, int64_t s
 	r = client_connect(c, err);
 	if (r < 0)
 		return r;
-	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	digest_init(&md);
 	_cleanup_free_ char *what = xasprintf("blob `%s`", digest);
 	_cleanup_free_ char *url = xasprintf("%s/v2/%s/blobs/%s", c->base, c->repository, digest);
 	q.what = what;
@@ -986,7 +958,7 @@ int registry_fetch_blob(struct registry_client *c, const char *digest, int64_t s
 				     "bytes",
 				     digest, c->registry, c->repository, (unsigned long long)bs.got,
 				     (long long)size);
-	hex_digest(md, got);
+	digest_final(&md, got);
 	if (strcmp(got, digest) != 0) {
 		r = registry_fail(err, EBADMSG,
 				  "digest mismatch for blob `%s` from `%s/%s`: the data "

@@ -11,7 +11,6 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <json-c/json.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -28,25 +27,6 @@ struct import_priv {
 	size_t config_len, manifest_len;
 };
 
-static void hex_digest(EVP_MD_CTX *md, char out[DIGEST_LEN + 1])
-{
-	unsigned char d[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-	if (EVP_DigestFinal_ex(md, d, &n) != 1 || n != 32)
-		abort();
-	memcpy(out, "sha256:", 7);
-	for (unsigned i = 0; i < 32; i++)
-		snprintf(out + 7 + 2 * i, 3, "%02x", d[i]);
-}
-
-static EVP_MD_CTX *sha256_new(void)
-{
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
-		abort();
-	return md;
-}
-
 /* ---- one pass, two digests ---------------------------------------------------------------- */
 
 /* libarchive reads the file through this callback, which hashes every byte it hands over:
@@ -54,7 +34,7 @@ static EVP_MD_CTX *sha256_new(void)
  * hashes to the diffID, exactly as the unpacker will compute it. */
 struct hashing_input {
 	int fd;
-	EVP_MD_CTX *md;
+	struct digest md;
 	int64_t size;
 	char buf[65536];
 };
@@ -70,7 +50,7 @@ static la_ssize_t hashing_read(struct archive *a, void *ud, const void **out)
 		archive_set_error(a, errno, "read error");
 		return -1;
 	}
-	EVP_DigestUpdate(h->md, h->buf, (size_t)k);
+	digest_update(&h->md, h->buf, (size_t)k);
 	h->size += k;
 	*out = h->buf;
 	return k;
@@ -83,8 +63,9 @@ static int compute_digests(int fd, const char *label, char layer[DIGEST_LEN + 1]
 		return urun_error_set(err, errno, "rewinding %s", label);
 	struct hashing_input *h = xzalloc(sizeof(*h));
 	h->fd = fd;
-	h->md = sha256_new();
-	EVP_MD_CTX *tar = sha256_new();
+	digest_init(&h->md);
+	struct digest tar;
+	digest_init(&tar);
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
 	uint64_t out = 0;
@@ -122,7 +103,7 @@ static int compute_digests(int fd, const char *label, char layer[DIGEST_LEN + 1]
 					   label, (unsigned long long)TARBALL_MAX_BYTES);
 			break;
 		}
-		EVP_DigestUpdate(tar, buf, (size_t)k);
+		digest_update(&tar, buf, (size_t)k);
 	}
 	archive_read_free(a);
 	/* A decompressor may stop before the end of the file (after the last gzip member):
@@ -135,14 +116,12 @@ static int compute_digests(int fd, const char *label, char layer[DIGEST_LEN + 1]
 			r = urun_error_set(err, errno, "reading %s", label);
 			break;
 		}
-		EVP_DigestUpdate(h->md, h->buf, (size_t)k);
+		digest_update(&h->md, h->buf, (size_t)k);
 		h->size += k;
 	}
-	hex_digest(h->md, layer);
-	hex_digest(tar, diff_id);
+	digest_final(&h->md, layer);
+	digest_final(&tar, diff_id);
 	*size = h->size;
-	EVP_MD_CTX_free(h->md);
-	EVP_MD_CTX_free(tar);
 	free(h);
 	return r;
 }
@@ -313,7 +292,8 @@ static int import_fetch(struct image_source *s, const char *digest, int64_t size
 	struct import_priv *p = s->priv;
 	if (strcmp(digest, p->layer) != 0)
 		return urun_error_set(err, 0, "an imported image has no layer `%s`", digest);
-	EVP_MD_CTX *md = sha256_new();
+	struct digest md;
+	digest_init(&md);
 	char buf[65536], got[DIGEST_LEN + 1];
 	int64_t off = 0;
 	int r = 0;
@@ -328,14 +308,13 @@ static int import_fetch(struct image_source *s, const char *digest, int64_t size
 		if (k == 0)
 			break;
 		off += k;
-		EVP_DigestUpdate(md, buf, (size_t)k);
+		digest_update(&md, buf, (size_t)k);
 		if (sink(ud, buf, (size_t)k) < 0) {
 			r = urun_error_set(err, EPIPE, "writing the layer of %s", p->label);
 			break;
 		}
 	}
-	hex_digest(md, got);
-	EVP_MD_CTX_free(md);
+	digest_final(&md, got);
 	if (r == 0 && (off != p->size || strcmp(got, p->layer) != 0)) {
 		r = urun_error_set(err, 0, "%s changed while it was being imported", p->label);
 		urun_error_hint(err, "import it again once nothing writes to it");

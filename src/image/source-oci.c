@@ -9,7 +9,6 @@
 
 #include <fcntl.h>
 #include <json-c/json.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 
 struct oci_priv {
@@ -33,8 +32,8 @@ static int oci_fetch(struct image_source *s, const char *digest, int64_t size, s
 	_cleanup_close_ int fd = open_blob(s->priv, digest, err);
 	if (fd < 0)
 		return fd;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	struct digest ctx;
+	digest_init(&ctx);
 	char buf[65536];
 	int64_t total = 0;
 	ssize_t k;
@@ -45,20 +44,15 @@ static int oci_fetch(struct image_source *s, const char *digest, int64_t size, s
 			r = urun_error_set(err, 0, "blob `%s` is larger than its descriptor says", digest);
 			break;
 		}
-		EVP_DigestUpdate(ctx, buf, (size_t)k);
+		digest_update(&ctx, buf, (size_t)k);
 		if (sink(ud, buf, (size_t)k) < 0)
 			r = urun_error_set(err, EPIPE, "writing blob `%s`", digest);
 	}
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned n = 0;
-	EVP_DigestFinal_ex(ctx, md, &n);
-	EVP_MD_CTX_free(ctx);
+	char got[DIGEST_LEN + 1];
+	digest_final(&ctx, got);
 	if (r < 0)
 		return r;
-	char hex[65];
-	for (unsigned i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
-	if (strcmp(hex, digest + 7) != 0 || (size >= 0 && total != size))
+	if (strcmp(got, digest) != 0 || (size >= 0 && total != size))
 		return urun_error_set(err, 0, "blob `%s` of the OCI layout does not match its digest", digest);
 	return 0;
 }

@@ -6,12 +6,12 @@
 #include "image/ref.h"
 #include "image/unpack.h"
 #include "util/cleanup.h"
+#include "util/digest.h"
 #include "util/log.h"
 
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 
 /* ---- input ----------------------------------------------------------------------------- */
@@ -383,16 +383,6 @@ int tarball_read_member(struct tarball *t, const char *what, char **out, size_t 
 	return 0;
 }
 
-static void hex_of(EVP_MD_CTX *md, char hex[65])
-{
-	unsigned char d[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-	if (EVP_DigestFinal_ex(md, d, &n) != 1 || n != 32)
-		abort();
-	for (unsigned i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", d[i]);
-}
-
 /* The current member's data into blobs_fd/<its sha256>, hashed on the way; when want_hex
  * is given (an oci-archive blob's name), the content must match it. */
 int tarball_extract_blob(struct tarball *t, int blobs_fd, const char *want_hex, char hex[65],
@@ -406,9 +396,8 @@ int tarball_extract_blob(struct tarball *t, int blobs_fd, const char *want_hex, 
 					       "writing into the temp directory under `%s`",
 					       tarball_tmp_base()),
 				err);
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
-		abort();
+	struct digest md;
+	digest_init(&md);
 	char buf[65536];
 	int64_t total = 0;
 	int r = 0;
@@ -431,7 +420,7 @@ int tarball_extract_blob(struct tarball *t, int blobs_fd, const char *want_hex, 
 			err->code = EFBIG;
 			break;
 		}
-		EVP_DigestUpdate(md, buf, (size_t)k);
+		digest_update(&md, buf, (size_t)k);
 		if ((r = write_all(fd, buf, (size_t)k)) < 0) {
 			r = tmp_hint(urun_error_set(err, -r,
 						    "writing into the temp directory under `%s`",
@@ -440,8 +429,9 @@ int tarball_extract_blob(struct tarball *t, int blobs_fd, const char *want_hex, 
 			break;
 		}
 	}
-	hex_of(md, hex);
-	EVP_MD_CTX_free(md);
+	char full[DIGEST_LEN + 1];
+	digest_final(&md, full);
+	memcpy(hex, full + 7, 65);
 	if (r == 0 && want_hex && strcmp(hex, want_hex) != 0)
 		r = urun_error_set(err, 0, "blob `sha256:%s` of %s does not match its digest",
 				   want_hex, t->label);

@@ -2,6 +2,7 @@
  * in one streaming pass, confined to that directory, hashing the tar stream for diff_id. */
 #include "image/unpack.h"
 #include "util/cleanup.h"
+#include "util/digest.h"
 #include "util/log.h"
 #include "util/syscalls.h"
 
@@ -10,7 +11,6 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <locale.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
@@ -55,7 +55,7 @@ struct unpacker {
 
 	/* outer decompresses (format "raw"); tar parses what outer produced. */
 	struct archive *outer, *tar;
-	EVP_MD_CTX *sha;
+	struct digest sha;
 	uint64_t stream_bytes;
 	bool outer_eof, outer_failed, limit_hit;
 
@@ -227,8 +227,7 @@ static la_ssize_t stream_next(struct unpacker *u, const void **buf)
 		}
 		if (size == 0)
 			continue;
-		if (EVP_DigestUpdate(u->sha, *buf, size) != 1)
-			abort();
+		digest_update(&u->sha, *buf, size);
 		u->stream_bytes += size;
 		if (u->o->max_bytes && u->stream_bytes > u->o->max_bytes) {
 			u->limit_hit = true;
@@ -1141,18 +1140,6 @@ static int run(struct unpacker *u)
 	return apply_dir_fixups(u);
 }
 
-static void finish_digest(struct unpacker *u)
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int len = 0;
-	char *p = u->res->diff_id;
-
-	if (EVP_DigestFinal_ex(u->sha, md, &len) != 1 || len != 32)
-		abort();
-	p += sprintf(p, "sha256:");
-	for (unsigned i = 0; i < len; i++)
-		p += sprintf(p, "%02x", md[i]);
-}
 
 static int unpack(struct unpacker *u, const struct unpack_opts *o, struct unpack_result *res)
 {
@@ -1163,9 +1150,7 @@ static int unpack(struct unpacker *u, const struct unpack_opts *o, struct unpack
 	u->res = res ? res : &scratch;
 	memset(u->res, 0, sizeof(*u->res));
 	u->cached_fd = -1;
-	u->sha = EVP_MD_CTX_new();
-	if (!u->sha || EVP_DigestInit_ex(u->sha, EVP_sha256(), NULL) != 1)
-		abort();
+	digest_init(&u->sha);
 
 	/* libarchive converts pax names (UTF-8) to the locale's charset: under a Latin-1
 	 * locale "café" would land as different bytes. In C.UTF-8 (or C) they pass as is. */
@@ -1176,7 +1161,7 @@ static int unpack(struct unpacker *u, const struct unpack_opts *o, struct unpack
 
 	int r = run(u);
 	if (r >= 0)
-		finish_digest(u);
+		digest_final(&u->sha, u->res->diff_id);
 
 	if (u->tar)
 		archive_read_free(u->tar);
@@ -1186,7 +1171,6 @@ static int unpack(struct unpacker *u, const struct unpack_opts *o, struct unpack
 		uselocale(old);
 		freelocale(loc);
 	}
-	EVP_MD_CTX_free(u->sha);
 	cache_forget(u);
 	if (u->cached_fd >= 0)
 		close(u->cached_fd);

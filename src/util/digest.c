@@ -1,17 +1,25 @@
-/* digest.c: sha256 through OpenSSL's EVP interface (no hand-written hash);
- * libcrypto itself is loaded on first use (image/lazy-crypto.c), so the
- * commands that hash nothing (ps, stop, logs, ...) never map it. */
+/* digest.c: sha256 through nettle (see digest.h). */
 #include "util/digest.h"
 
-#include <openssl/evp.h>
-#include <stdio.h>
+#include <string.h>
+
+void digest_final(struct digest *d, char out[DIGEST_LEN + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[SHA256_DIGEST_SIZE];
+	sha256_digest(&d->ctx, sizeof(md), md);
+	memcpy(out, "sha256:", 7);
+	for (size_t i = 0; i < sizeof(md); i++) {
+		out[7 + 2 * i] = hex[md[i] >> 4];
+		out[8 + 2 * i] = hex[md[i] & 15];
+	}
+	out[DIGEST_LEN] = '\0';
+}
 
 void digest_sha256(const void *buf, size_t len, char out[DIGEST_LEN + 1])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-	EVP_Digest(buf, len, md, &n, EVP_sha256(), NULL);
-	snprintf(out, 8, "sha256:");
-	for (unsigned i = 0; i < 32 && i < n; i++)
-		snprintf(out + 7 + 2 * i, 3, "%02x", md[i]);
+	struct digest d;
+	digest_init(&d);
+	digest_update(&d, buf, len);
+	digest_final(&d, out);
 }

@@ -38,7 +38,7 @@ fi
 common="src/util/error.c src/util/cleanup.c src/util/log.c src/util/fs.c"
 declare -A srcs=(
 	[ref]="src/image/ref.c"
-	[unpack]="src/image/unpack.c"
+	[unpack]="src/image/unpack.c src/util/digest.c"
 	[auth]="src/image/auth.c"
 	[manifest]="src/image/manifest.c"
 	[seccomp]="src/run/seccomp.c"
@@ -46,7 +46,7 @@ declare -A srcs=(
 )
 declare -A pkgs=(
 	[ref]=""
-	[unpack]="libarchive libcrypto"
+	[unpack]="libarchive nettle"
 	[auth]="json-c"
 	[manifest]="json-c"
 	[seccomp]="json-c libseccomp"
