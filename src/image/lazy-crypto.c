@@ -8,13 +8,7 @@
 #include <openssl/x509.h>
 #include <pthread.h>
 
-enum {
-	F_BIO_free,
-	F_BIO_new_mem_buf,
-	F_PEM_read_bio_X509,
-	F_X509_free,
-	F_COUNT
-};
+enum { F_BIO_free, F_BIO_new_mem_buf, F_PEM_read_bio_X509, F_X509_free, F_COUNT };
 
 static const char *const names[F_COUNT] = {"BIO_free", "BIO_new_mem_buf", "PEM_read_bio_X509",
 					   "X509_free"};

@@ -46,7 +46,7 @@ static void cache_key(const char *bytes, size_t len, uint64_t caps, char out[65]
 	char extra[512], hex[DIGEST_LEN + 1];
 
 	uname(&u);
-	int n = snprintf(extra, sizeof(extra), "urun-seccomp-v1 caps=%llx kernel=%s machine=%s libseccomp=%u.%u.%u",
+	int n = snprintf(extra, sizeof(extra), "urun-seccomp-v2 caps=%llx kernel=%s machine=%s libseccomp=%u.%u.%u",
 			 (unsigned long long)caps, u.release, u.machine, v ? v->major : 0, v ? v->minor : 0,
 			 v ? v->micro : 0);
 	_cleanup_free_ char *all = xmalloc(len + (size_t)n);
