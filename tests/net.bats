@@ -240,6 +240,27 @@ fetch() {
 	no_slirp_left
 }
 
+@test "the container sets up while slirp4netns starts: its own mount error is the one reported" {
+	# The mounts run concurrently with the network's start; a failure there
+	# must not surface as slirp4netns's or as a broken pipe.
+	run "$URUN" run --rm -v /etc/hostname:/bin "$IMG" true
+	[ "$status" -eq 125 ]
+	assert_eq "$output" "urun: bind-mounting \`/etc/hostname\` on \`/bin\`: Not a directory"
+	local p
+	p=$(free_port)
+	run "$URUN" run --rm -p "127.0.0.1:$p:80" -v /etc/hostname:/bin "$IMG" true
+	[ "$status" -eq 125 ]
+	assert_eq "$output" "urun: bind-mounting \`/etc/hostname\` on \`/bin\`: Not a directory"
+	run "$URUN" ps -aq
+	assert_eq "$output" ""
+	no_slirp_left
+	# A user other than root inside switches only after the network is up.
+	run "$URUN" run --rm -u 1000 "$IMG" sh -c 'id -u; ip -4 -o addr show tap0 | grep -c 10.0.2.100'
+	[ "$status" -eq 0 ]
+	assert_eq "${lines[0]}" "1000"
+	assert_eq "${lines[1]}" "1"
+}
+
 @test "a runtime dir longer than a socket path allows still networks and publishes" {
 	local long="$BATS_TEST_TMPDIR/a-runtime-dir-whose-path-is-longer-than-the-108-bytes-of-sun-path-in-struct-sockaddr-un-xxxxxxxxxxxxxxxxxxxx"
 	mkdir -m 0700 -p "$long"

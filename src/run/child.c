@@ -271,21 +271,34 @@ __attribute__((noreturn)) static void do_exec(const struct child_ctx *ctx, char 
 	report(ctx, 127, ENOENT, "executable file `%s` not found in $PATH", cmd);
 }
 
+/* One byte from the parent releases us; EOF means it gave up (its error
+ * is reported by the parent). */
+static void wait_for_parent(const struct child_ctx *ctx)
+{
+	char c;
+	ssize_t k;
+	do
+		k = read(ctx->sync_fd, &c, 1);
+	while (k < 0 && errno == EINTR);
+	if (k != 1)
+		_exit(125);
+	close(ctx->sync_fd);
+}
+
 void child_main(const struct child_ctx *ctx)
 {
 	const struct container_spec *spec = ctx->spec;
 	char msg[400];
-	char c;
 	int r;
 
 	/* If urun dies, so does the container: it has no other owner. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	/* Wait until the parent wrote our uid/gid maps; EOF means it gave up. */
-	if (!ctx->join) {
-		if (read(ctx->sync_fd, &c, 1) != 1)
-			_exit(125);
-		close(ctx->sync_fd);
-	}
+	/* Wait until the parent wrote our uid/gid maps; EOF means it gave up.
+	 * In a namespace mapped already, the mounts are made while the parent
+	 * starts the network (a few ms for slirp4netns): only what follows them
+	 * waits for it. */
+	if (!ctx->join && !ctx->late_sync)
+		wait_for_parent(ctx);
 
 	signals_reset_for_exec();
 
@@ -313,6 +326,12 @@ void child_main(const struct child_ctx *ctx)
 	int tty = -1;
 	if (spec->tty && (tty = tty_child_setup(ctx->report_fd, msg, sizeof(msg))) < 0)
 		report(ctx, 125, -tty, "%s", msg);
+
+	/* Released late: before any change of uid, which makes the process
+	 * non-dumpable and its namespaces closed to slirp4netns, pasta and the
+	 * port forwarder (joined through /proc/PID/ns and pidfds). */
+	if (!ctx->join && ctx->late_sync)
+		wait_for_parent(ctx);
 
 	for (size_t i = 0; i < spec->n_ulimits; i++)
 		if (setrlimit(spec->ulimits[i].resource, &spec->ulimits[i].lim) < 0)

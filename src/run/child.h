@@ -18,7 +18,10 @@ struct child_ctx {
 	const struct container_spec *spec;
 	const struct mount_plan *mounts;
 	const struct security_plan *security;
-	int sync_fd;    /* read end: the parent writes one byte once the id maps exist */
+	int sync_fd;    /* read end: the parent writes one byte once the id maps
+			 * exist and the network, ports and cgroup are ready */
+	bool late_sync; /* the user namespace is mapped already and no FUSE mount
+			 * must appear first: mount, then wait */
 	int report_fd;  /* our end of a SOCK_SEQPACKET pair (O_CLOEXEC): a report,
 			 * or the pty master for -t */
 	int stdin_fd;   /* dup'ed onto 0 when >= 0 (/dev/null without -i) */

@@ -369,6 +369,39 @@ static int block_signals(struct launch *l, struct urun_error *err)
 	return 0;
 }
 
+/* Whether root in the container is the caller's own id: the child's
+ * setresuid(0) then changes nothing and the child stays dumpable, so
+ * slirp4netns, pasta and the port forwarder can still join its namespaces
+ * (through /proc/PID/ns and pidfds) while it sets up (late_sync). */
+static bool root_is_caller(const struct idmap *map, size_t n, uint32_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (map[i].inside == 0 && map[i].count > 0)
+			return map[i].outside == id;
+	return false;
+}
+
+/* A child released late (child_ctx.late_sync) sets up while the monitor
+ * starts the network: when a step of the monitor's fails, the child may
+ * have failed first (then slirp4netns only saw it vanish), and its report
+ * is the one to show. Closing the sync pipe ends a child still waiting. */
+static int child_error_first(struct launch *l, bool late, int r, struct urun_error *err)
+{
+	if (!late || l->sync[1] < 0)
+		return r;
+	close(l->sync[1]);
+	l->sync[1] = -1;
+	struct urun_error first = {0};
+	int fr = await_exec(l, &first);
+	if (fr < 0) {
+		urun_error_clear(err);
+		*err = first;
+		return fr;
+	}
+	urun_error_clear(&first);
+	return r;
+}
+
 static int launch_start(struct container_spec *spec, struct launch *l, struct urun_error *err)
 {
 	int r;
@@ -377,6 +410,9 @@ static int launch_start(struct container_spec *spec, struct launch *l, struct ur
 
 	log_debug("clone");
 	bool joined = spec->net == NET_CONTAINER || l->keeper.pid > 0;
+	bool late = l->keeper.pid > 0 && spec->net != NET_CONTAINER && !spec->rootfs_fuse &&
+		    root_is_caller(spec->uidmap, spec->n_uidmap, geteuid()) &&
+		    root_is_caller(spec->gidmap, spec->n_gidmap, getegid());
 	pid_t pid = spec->net == NET_CONTAINER
 			? clone_joined(spec, spec->net_join_pid, spec->net_join_start,
 				       CLONE_NEWUSER | CLONE_NEWNET,
@@ -394,6 +430,7 @@ static int launch_start(struct container_spec *spec, struct launch *l, struct ur
 					.mounts = &l->plan,
 					.security = &l->sec,
 					.sync_fd = l->sync[0],
+					.late_sync = late,
 					.report_fd = l->sock[1],
 					.stdin_fd = l->devnull};
 		child_main(&ctx);
@@ -409,18 +446,19 @@ static int launch_start(struct container_spec *spec, struct launch *l, struct ur
 	/* A joined user namespace is mapped already. */
 	if ((!joined && (r = userns_write_maps(pid, spec, err)) < 0) ||
 	    (r = cgroup_enter(&l->cg, pid, err)) < 0)
-		return r;
+		return child_error_first(l, late, r, err);
 	log_debug("id maps written");
 	if (spec->rootfs_fuse && (r = rootfs_fuse_start(spec, pid, &l->fuse, err)) < 0)
 		return r;
 	/* The network is up, ports forwarded, before the command runs. */
 	if ((spec->net == NET_SLIRP || spec->net == NET_PASTA) && (spec->ns_flags & CLONE_NEWNET) &&
 	    (r = net_start(spec, pid, &l->net, err)) < 0)
-		return r;
+		return child_error_first(l, late, r, err);
 	if ((r = portfwd_start(spec, pid, &l->m.pf, err)) < 0)
-		return r;
+		return child_error_first(l, late, r, err);
 	if (write(l->sync[1], "g", 1) != 1)
-		return urun_error_set(err, errno, "releasing the container process");
+		return child_error_first(
+		    l, late, urun_error_set(err, errno, "releasing the container process"), err);
 	close(l->sync[1]);
 	l->sync[1] = -1;
 	if ((r = await_exec(l, err)) < 0)
