@@ -173,7 +173,10 @@ root_phase() {
 		[ "$INSTALL" = 1 ] && install_tools
 		hugetlb_fix
 		mkdir -p "$BENCH/cache"
-		chown "$BUSER:" "$BENCH" "$BENCH/cache"
+		# Measured as another user before: the results and cache become BUSER's.
+		if [ -n "$(find "$BENCH" -maxdepth 2 ! -user "$BUSER" -print -quit)" ]; then
+			chown -R "$BUSER:" "$BENCH"
+		fi
 		chmod 755 "$BENCH"
 		[ "$SMOKE" = 1 ] || make_base_tarball
 		[ -n "$SRC_REV" ] || SRC_REV=$(GIT_OPTIONAL_LOCKS=0 git -C "$SRC" rev-parse --short HEAD 2>/dev/null || echo unknown)
