@@ -333,3 +333,25 @@ procs_matching() {
 	for i in $(seq 100); do [ -d "/proc/$kpid" ] && [ "$(awk '{print $3}' /proc/$kpid/stat)" != Z ] || break; sleep 0.2; done
 	[ ! -d "/proc/$kpid" ] || [ "$(awk '{print $3}' /proc/$kpid/stat)" = Z ]
 }
+
+@test "a container's monitor maps no libcrypto, libcurl or libarchive (loaded only to pull and unpack)" {
+	# The launcher's resident memory while a container runs (issue 8: <= 4 MiB):
+	# libcrypto alone was 3.3 MiB of 6. Hashing on the run path is nettle's.
+	"$URUN" run -d --name lean "$IMG" sleep 1000 >/dev/null
+	local mon
+	mon=$("$URUN" inspect --format '{{.State.ConmonPid}}' lean)
+	[ -r "/proc/$mon/maps" ]
+	run grep -cE 'lib(crypto|ssl|curl|archive)\.so' "/proc/$mon/maps"
+	assert_eq "$output" "0" "libraries mapped by the detached monitor"
+	"$URUN" run --rm --network none "$IMG" sleep 1000 &
+	local fg=$! i
+	for i in $(seq 50); do
+		[ -n "$(pgrep -P "$fg" 2>/dev/null)" ] && break
+		sleep 0.1
+	done
+	run grep -cE 'lib(crypto|ssl|curl|archive)\.so' "/proc/$fg/maps"
+	kill -TERM "$fg"
+	wait "$fg" || true
+	assert_eq "$output" "0" "libraries mapped by a foreground urun run"
+	"$URUN" rm -f lean >/dev/null
+}
