@@ -28,9 +28,20 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-# Live slirp4netns processes of ours (zombies waiting for init do not count).
+# Live slirp4netns processes of this suite's containers (zombies waiting for
+# init do not count). make check runs suites side by side as the same user:
+# slirp4netns inherits the monitor's environment, whose XDG_RUNTIME_DIR is
+# under this bats run's directory; one whose environment cannot be read counts.
 slirp_procs() {
-	ps -u "$(id -u)" -o pid=,stat=,comm= | awk '$3 == "slirp4netns" && $2 !~ /^Z/'
+	local pid stat comm env
+	ps -u "$(id -u)" -o pid=,stat=,comm= | while read -r pid stat comm; do
+		[ "$comm" = slirp4netns ] || continue
+		case $stat in Z*) continue ;; esac
+		if env=$(tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ"); then
+			grep -q "^XDG_RUNTIME_DIR=$BATS_RUN_TMPDIR/" <<<"$env" || continue
+		fi
+		echo "$pid $stat $comm"
+	done
 }
 
 # slirp4netns is killed, not waited for: give it a moment to go.
