@@ -81,7 +81,7 @@ teardown() {
 }
 
 @test "kill -TERM of urun ends a PID 1 that ignores it (SIGKILL after --stop-timeout)" {
-	"$URUN" run --stop-timeout=1 --rootfs "$ROOTFS" sh -c 'echo ready; exec sleep 1000' \
+	"$URUN" run --stop-timeout=1 --rootfs "$ROOTFS" sh -c 'echo ready; exec sleep 1004' \
 		>"$BATS_TEST_TMPDIR/out" &
 	local pid=$!
 	for _ in $(seq 50); do grep -q ready "$BATS_TEST_TMPDIR/out" 2>/dev/null && break; sleep 0.1; done
@@ -90,7 +90,7 @@ teardown() {
 	wait "$pid" || st=$?
 	[ "$st" -eq 137 ]
 	# nothing of the container survives
-	! pgrep -f '^sleep 1000' -u "$(id -u)"
+	! pgrep -f '^sleep 1004' -u "$(id -u)"
 }
 
 @test "SIGKILL of urun takes the container with it" {
