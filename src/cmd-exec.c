@@ -77,11 +77,9 @@ int cmd_exec(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err
 			r = cmd_bad_option(err, "exec", exec_usage, argv[optind - 1]);
 		}
 	}
-	if (r == 0 && argc - optind < 2) {
-		r = urun_error_set(err, 0, "exec: %s",
-				   optind < argc ? "no command given" : "no container given");
-		urun_error_hint(err, "%s", exec_usage);
-	}
+	if (r == 0 && argc - optind < 2)
+		r = cmd_bad_operands(err, "exec", exec_usage,
+				     optind < argc ? "no command given" : "no container given");
 	struct state_dir sd = {.fd = -1, .lockfd = -1};
 	struct ctr_state st = {0};
 	if (r == 0 && (r = state_dir_open(&sd, &ctx->cfg, err)) == 0 &&

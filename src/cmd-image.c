@@ -113,7 +113,7 @@ int cmd_image(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *er
 		    strcmp(argv[i], "-a") != 0 && strcmp(argv[i], "--all") != 0)
 			return cmd_bad_option(err, is_inspect ? "image inspect" : "image prune", image_usage, argv[i]);
 	if (is_inspect && argc < 3)
-		return urun_error_set(err, 0, "image inspect: no image given");
+		return cmd_bad_operands(err, "image inspect", image_usage, "no image given");
 	struct store s;
 	if ((r = store_open(&s, &ctx->cfg, err)) == 0) {
 		if (is_inspect) {

@@ -38,11 +38,9 @@ int cmd_import(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *e
 			return cmd_bad_option(err, "import", import_usage, argv[optind - 1]);
 		}
 	}
-	if (optind >= argc || argc - optind > 2) {
-		r = urun_error_set(err, 0, "import: expected a tarball and at most one name");
-		urun_error_hint(err, "%s", import_usage);
-		return r;
-	}
+	if (optind >= argc || argc - optind > 2)
+		return cmd_bad_operands(err, "import", import_usage,
+					"expected a tarball and at most one name");
 	const char *file = argv[optind], *name = optind + 1 < argc ? argv[optind + 1] : NULL;
 	if (strncmp(file, "http://", 7) == 0 || strncmp(file, "https://", 8) == 0) {
 		r = urun_error_set(err, 0, "import: urun does not download `%s`", file);

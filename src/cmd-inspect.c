@@ -160,11 +160,8 @@ int cmd_container_inspect(int argc, char **argv, struct urun_ctx *ctx, bool imag
 			return cmd_bad_option(err, "inspect", inspect_usage, argv[optind - 1]);
 		}
 	}
-	if (optind >= argc) {
-		r = urun_error_set(err, 0, "inspect: nothing given to inspect");
-		urun_error_hint(err, "%s", inspect_usage);
-		return r;
-	}
+	if (optind >= argc)
+		return cmd_bad_operands(err, "inspect", inspect_usage, "nothing given to inspect");
 	struct state_dir sd;
 	if ((r = state_dir_open(&sd, &ctx->cfg, err)) < 0) {
 		state_dir_close(&sd);

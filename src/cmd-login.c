@@ -71,11 +71,8 @@ int cmd_login(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *er
 			return cmd_bad_option(err, "login", login_usage, argv[optind - 1]);
 		}
 	}
-	if (argc - optind != 1) {
-		r = urun_error_set(err, 0, "login: expected one registry");
-		urun_error_hint(err, "%s", login_usage);
-		return r;
-	}
+	if (argc - optind != 1)
+		return cmd_bad_operands(err, "login", login_usage, "expected one registry");
 	const char *registry = argv[optind];
 	if (!user) {
 		fprintf(stderr, "Username: ");
@@ -118,11 +115,8 @@ int cmd_logout(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *e
 			return cmd_bad_option(err, "logout", logout_usage, argv[optind - 1]);
 		}
 	}
-	if (argc - optind != 1) {
-		r = urun_error_set(err, 0, "logout: expected one registry");
-		urun_error_hint(err, "%s", logout_usage);
-		return r;
-	}
+	if (argc - optind != 1)
+		return cmd_bad_operands(err, "logout", logout_usage, "expected one registry");
 	if ((r = auth_remove(authfile, argv[optind], err)) < 0)
 		return r;
 	printf("Removed login credentials for %s\n", argv[optind]);

@@ -83,11 +83,8 @@ int cmd_logs(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err
 			return cmd_bad_option(err, "logs", logs_usage, argv[optind - 1]);
 		}
 	}
-	if (optind != argc - 1) {
-		r = urun_error_set(err, 0, "logs: give one container");
-		urun_error_hint(err, "%s", logs_usage);
-		return r;
-	}
+	if (optind != argc - 1)
+		return cmd_bad_operands(err, "logs", logs_usage, "give one container");
 	struct state_dir sd;
 	struct ctr_state st = {0};
 	if ((r = state_dir_open(&sd, &ctx->cfg, err)) == 0)

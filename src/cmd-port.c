@@ -23,11 +23,9 @@ int cmd_port(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err
 		}
 		return cmd_bad_option(err, "port", port_usage, argv[optind - 1]);
 	}
-	if (optind >= argc || argc - optind > 2) {
-		r = urun_error_set(err, 0, "port: give a container, and optionally a port");
-		urun_error_hint(err, "%s", port_usage);
-		return r;
-	}
+	if (optind >= argc || argc - optind > 2)
+		return cmd_bad_operands(err, "port", port_usage,
+					"give a container, and optionally a port");
 	unsigned want = 0;
 	bool want_udp = false;
 	if (argc - optind == 2) {

@@ -54,11 +54,8 @@ int cmd_pull(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err
 			return cmd_bad_option(err, "pull", pull_usage, argv[optind - 1]);
 		}
 	}
-	if (optind != argc - 1) {
-		r = urun_error_set(err, 0, "pull: expected exactly one image");
-		urun_error_hint(err, "%s", pull_usage);
-		return r;
-	}
+	if (optind != argc - 1)
+		return cmd_bad_operands(err, "pull", pull_usage, "expected exactly one image");
 	struct store s;
 	struct store_image img;
 	if ((r = store_open(&s, &ctx->cfg, err)) == 0 &&

@@ -57,11 +57,8 @@ int cmd_rm(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err)
 			return cmd_bad_option(err, "rm", rm_usage, argv[optind - 1]);
 		}
 	}
-	if (optind >= argc && !all) {
-		r = urun_error_set(err, 0, "rm: no container given");
-		urun_error_hint(err, "%s", rm_usage);
-		return r;
-	}
+	if (optind >= argc && !all)
+		return cmd_bad_operands(err, "rm", rm_usage, "no container given");
 	struct state_dir sd;
 	struct store s = {.rootfd = -1};
 	if ((r = state_dir_open(&sd, &ctx->cfg, err)) == 0)

@@ -27,11 +27,8 @@ int cmd_rmi(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err)
 			return cmd_bad_option(err, "rmi", rmi_usage, argv[optind - 1]);
 		}
 	}
-	if (optind >= argc) {
-		r = urun_error_set(err, 0, "rmi: no image given");
-		urun_error_hint(err, "%s", rmi_usage);
-		return r;
-	}
+	if (optind >= argc)
+		return cmd_bad_operands(err, "rmi", rmi_usage, "no image given");
 	struct store s;
 	if ((r = store_open(&s, &ctx->cfg, err)) < 0) {
 		store_close(&s);

@@ -770,11 +770,8 @@ static int parse_run_args(int argc, char **argv, struct container_spec *spec, st
 		r = security_parse_caps(&spec->caps, NULL, NULL, err);
 		spec->seccomp_unconfined = true;
 	}
-	if (optind >= argc) {
-		r = urun_error_set(err, 0, "run: no image or root filesystem given");
-		urun_error_hint(err, "%s", run_usage);
-		return r;
-	}
+	if (optind >= argc)
+		return cmd_bad_operands(err, "run", run_usage, "no image or root filesystem given");
 	a->image_arg = optind;
 	a->image = argv[optind++];
 	for (int i = optind; i < argc; i++)

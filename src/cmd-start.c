@@ -30,11 +30,8 @@ int cmd_start(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *er
 			return cmd_bad_option(err, "start", start_usage, argv[optind - 1]);
 		}
 	}
-	if (optind >= argc) {
-		r = urun_error_set(err, 0, "start: no container given");
-		urun_error_hint(err, "%s", start_usage);
-		return r;
-	}
+	if (optind >= argc)
+		return cmd_bad_operands(err, "start", start_usage, "no container given");
 	if (attach && argc - optind > 1) {
 		r = urun_error_set(err, 0, "start: --attach takes one container");
 		return r;

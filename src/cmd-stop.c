@@ -67,11 +67,8 @@ int cmd_stop(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err
 			return cmd_bad_option(err, "stop", stop_usage, argv[optind - 1]);
 		}
 	}
-	if (optind >= argc) {
-		int r = urun_error_set(err, 0, "stop: no container given");
-		urun_error_hint(err, "%s", stop_usage);
-		return r;
-	}
+	if (optind >= argc)
+		return cmd_bad_operands(err, "stop", stop_usage, "no container given");
 	return each(argc, argv, ctx, true, SIGTERM, timeout, err);
 }
 
@@ -100,10 +97,7 @@ int cmd_kill(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err
 			return cmd_bad_option(err, "kill", kill_usage, argv[optind - 1]);
 		}
 	}
-	if (optind >= argc) {
-		int r = urun_error_set(err, 0, "kill: no container given");
-		urun_error_hint(err, "%s", kill_usage);
-		return r;
-	}
+	if (optind >= argc)
+		return cmd_bad_operands(err, "kill", kill_usage, "no container given");
 	return each(argc, argv, ctx, false, sig, 0, err);
 }

@@ -20,11 +20,8 @@ int cmd_tag(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err)
 		}
 		return cmd_bad_option(err, "tag", tag_usage, argv[optind - 1]);
 	}
-	if (argc - optind != 2) {
-		r = urun_error_set(err, 0, "tag: expected an image and a new name");
-		urun_error_hint(err, "%s", tag_usage);
-		return r;
-	}
+	if (argc - optind != 2)
+		return cmd_bad_operands(err, "tag", tag_usage, "expected an image and a new name");
 	struct image_ref ref;
 	if ((r = image_ref_parse(argv[optind + 1], &ref, err)) < 0)
 		return r;

@@ -49,5 +49,7 @@ int run_start(struct urun_ctx *ctx, const struct ctr_state *st, bool attach, str
 
 /* Shared option-error helper: "unknown option" plus the verb's usage line. */
 int cmd_bad_option(struct urun_error *err, const char *verb, const char *usage, const char *opt);
+/* Wrong operands: "VERB: WHAT" with the verb's usage line as the hint. */
+int cmd_bad_operands(struct urun_error *err, const char *verb, const char *usage, const char *what);
 
 #endif

@@ -76,6 +76,13 @@ int cmd_bad_option(struct urun_error *err, const char *verb, const char *usage, 
 	return r;
 }
 
+int cmd_bad_operands(struct urun_error *err, const char *verb, const char *usage, const char *what)
+{
+	int r = urun_error_set(err, 0, "%s: %s", verb, what);
+	urun_error_hint(err, "%s", usage);
+	return r;
+}
+
 /* Docker image names are lower case [a-z0-9._/:@-]; anything else cannot be
  * the shorthand's IMAGE, so it is reported as an unknown command. */
 static bool looks_like_image(const char *s)
