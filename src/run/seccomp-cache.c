@@ -7,6 +7,7 @@
 #include "util/cleanup.h"
 #include "util/digest.h"
 #include "util/error.h"
+#include "util/fs.h"
 #include "util/log.h"
 #include "util/xdg.h"
 
@@ -16,28 +17,6 @@
 #include <seccomp.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
-
-static char *read_profile(const char *path, size_t *len, struct urun_error *err)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		urun_error_set(err, errno, "reading `%s`", path);
-		return NULL;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size > (off_t)SECCOMP_PROFILE_MAX_BYTES) {
-		urun_error_set(err, 0, "`%s` is not a regular file of at most 4 MiB", path);
-		return NULL;
-	}
-	char *buf = xmalloc((size_t)st.st_size + 1);
-	size_t got = 0;
-	ssize_t k;
-	while (got < (size_t)st.st_size && (k = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
-		got += (size_t)k;
-	buf[got] = '\0';
-	*len = got;
-	return buf;
-}
 
 static void cache_key(const char *bytes, size_t len, uint64_t caps, char out[65])
 {
@@ -93,8 +72,14 @@ int seccomp_cache_compile(const char *path, uint64_t caps, struct seccomp_progra
 	char key[65];
 
 	if (path) {
-		if (!(owned = read_profile(path, &len, err)))
-			return -err->code;
+		_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		int r = fd < 0 ? urun_error_set(err, errno, "reading `%s`", path)
+			       : fs_read_fd_bounded(fd, path, SECCOMP_PROFILE_MAX_BYTES, &owned, &len, err);
+		if (r < 0) {
+			urun_error_hint(err, "--security-opt seccomp=FILE takes a readable docker-format "
+					     "JSON profile of at most 4 MiB");
+			return r;
+		}
 		bytes = owned;
 	}
 	cache_key(bytes, len, caps, key);
