@@ -4,6 +4,7 @@
 #include "image/unpack.h"
 #include "util/cleanup.h"
 #include "tap.h"
+#include "testns.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -915,31 +916,6 @@ static void test_owners(void)
 		is_int((long long)w.res.unmapped_owners, 2, "both counted");
 	}
 	ws_free(&w);
-}
-
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -1;
-}
-
-/* Enter a user namespace (and `extra` namespaces) mapping the caller to 0. */
-static int enter_userns(int extra, uid_t uid, gid_t gid)
-{
-	char map[64];
-
-	if (unshare(CLONE_NEWUSER | extra) < 0)
-		return -1;
-	snprintf(map, sizeof(map), "0 %u 1", (unsigned)uid);
-	if (write_file("/proc/self/uid_map", map) < 0 ||
-	    write_file("/proc/self/setgroups", "deny") < 0)
-		return -1;
-	snprintf(map, sizeof(map), "0 %u 1", (unsigned)gid);
-	return write_file("/proc/self/gid_map", map);
 }
 
 /* In a user namespace mapping only the caller (as 0), owner 0 works and owner 1000 is

@@ -5,6 +5,7 @@
 #include "image/unpack.h"
 #include "util/cleanup.h"
 #include "tap.h"
+#include "testns.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -279,32 +280,6 @@ static void test_copy(const char *mode)
 	ws_free();
 }
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -1;
-}
-
-/* A user namespace mapping only the caller, to 0, as `urun` runs the copy in single-id
- * mode; setgroups must be denied before an unprivileged gid_map. */
-static int enter_userns(uid_t uid, gid_t gid)
-{
-	char map[64];
-
-	if (unshare(CLONE_NEWUSER) < 0)
-		return -1;
-	snprintf(map, sizeof(map), "0 %u 1", (unsigned)uid);
-	if (write_file("/proc/self/uid_map", map) < 0 ||
-	    write_file("/proc/self/setgroups", "deny") < 0)
-		return -1;
-	snprintf(map, sizeof(map), "0 %u 1", (unsigned)gid);
-	return write_file("/proc/self/gid_map", map);
-}
-
 /* Can a 0:0 whiteout be made here? Linux 5.8 lets anyone; older kernels want CAP_MKNOD. */
 static int can_whiteout(void)
 {
@@ -342,7 +317,7 @@ static void run_userns(void)
 	pid_t pid = fork();
 	if (pid == 0) {
 		close(p[0]);
-		if (enter_userns(uid, gid) == 0 && can_whiteout()) {
+		if (enter_userns(0, uid, gid) == 0 && can_whiteout()) {
 			out.setup = 0;
 			test_copy("in a single-id user namespace");
 		}
