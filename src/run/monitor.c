@@ -382,7 +382,7 @@ static bool root_is_caller(const struct idmap *map, size_t n, uint32_t id)
 }
 
 /* A child released late (child_ctx.late_sync) sets up while the monitor
- * starts the network: when a step of the monitor's fails, the child may
+ * starts the network: when a step of release_child fails, the child may
  * have failed first (then slirp4netns only saw it vanish), and its report
  * is the one to show. Closing the sync pipe ends a child still waiting. */
 static int child_error_first(struct launch *l, bool late, int r, struct urun_error *err)
@@ -400,6 +400,34 @@ static int child_error_first(struct launch *l, bool late, int r, struct urun_err
 	}
 	urun_error_clear(&first);
 	return r;
+}
+
+/* The monitor's part between clone and the child's go: id maps (unless the
+ * namespace was joined), cgroup, fuse-overlayfs, network, ports; then the
+ * byte that releases the child. */
+static int release_child(struct container_spec *spec, struct launch *l, pid_t pid, bool joined,
+			 struct urun_error *err)
+{
+	int r;
+	log_debug("writing id maps for %d", (int)pid);
+	/* The container lives in the keeper's namespace now: it may go. */
+	keeper_release(&l->keeper);
+	/* A joined user namespace is mapped already. */
+	if ((!joined && (r = userns_write_maps(pid, spec, err)) < 0) ||
+	    (r = cgroup_enter(&l->cg, pid, err)) < 0)
+		return r;
+	log_debug("id maps written");
+	if (spec->rootfs_fuse && (r = rootfs_fuse_start(spec, pid, &l->fuse, err)) < 0)
+		return r;
+	/* The network is up, ports forwarded, before the command runs. */
+	if ((spec->net == NET_SLIRP || spec->net == NET_PASTA) && (spec->ns_flags & CLONE_NEWNET) &&
+	    (r = net_start(spec, pid, &l->net, err)) < 0)
+		return r;
+	if ((r = portfwd_start(spec, pid, &l->m.pf, err)) < 0)
+		return r;
+	if (write(l->sync[1], "g", 1) != 1)
+		return urun_error_set(err, errno, "releasing the container process");
+	return 0;
 }
 
 static int launch_start(struct container_spec *spec, struct launch *l, struct urun_error *err)
@@ -440,25 +468,8 @@ static int launch_start(struct container_spec *spec, struct launch *l, struct ur
 	close(l->sock[1]);
 	l->sync[0] = l->sock[1] = -1;
 
-	log_debug("writing id maps for %d", (int)pid);
-	/* The container lives in the keeper's namespace now: it may go. */
-	keeper_release(&l->keeper);
-	/* A joined user namespace is mapped already. */
-	if ((!joined && (r = userns_write_maps(pid, spec, err)) < 0) ||
-	    (r = cgroup_enter(&l->cg, pid, err)) < 0)
+	if ((r = release_child(spec, l, pid, joined, err)) < 0)
 		return child_error_first(l, late, r, err);
-	log_debug("id maps written");
-	if (spec->rootfs_fuse && (r = rootfs_fuse_start(spec, pid, &l->fuse, err)) < 0)
-		return r;
-	/* The network is up, ports forwarded, before the command runs. */
-	if ((spec->net == NET_SLIRP || spec->net == NET_PASTA) && (spec->ns_flags & CLONE_NEWNET) &&
-	    (r = net_start(spec, pid, &l->net, err)) < 0)
-		return child_error_first(l, late, r, err);
-	if ((r = portfwd_start(spec, pid, &l->m.pf, err)) < 0)
-		return child_error_first(l, late, r, err);
-	if (write(l->sync[1], "g", 1) != 1)
-		return child_error_first(
-		    l, late, urun_error_set(err, errno, "releasing the container process"), err);
 	close(l->sync[1]);
 	l->sync[1] = -1;
 	if ((r = await_exec(l, err)) < 0)
