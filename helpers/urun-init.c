@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* urun-init.c: the tiny PID 1 that `urun run --init` runs as `/dev/init -- CMD [ARG...]`:
  * it runs CMD, forwards signals to it, reaps all zombies and exits with CMD's status. */
 #define _GNU_SOURCE

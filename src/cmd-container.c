@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd-container.c: `urun container SUBCOMMAND`, podman's grouping of the
  * container verbs (ls, ps, rm, stop, kill, start, logs, exec, inspect, prune). */
 #include "cmd.h"

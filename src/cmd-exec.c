@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd-exec.c: `urun exec`: run a command in a running container, with the
  * container's environment, identity, capabilities, seccomp filter and
  * no_new_privs unless -e, -u, -w say otherwise. */

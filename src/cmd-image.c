@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd-image.c: `urun image SUBCOMMAND`: inspect and prune here; the other
  * subcommands are the top-level verbs under podman's names. */
 #include "cmd.h"

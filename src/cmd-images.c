@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd-images.c: `urun images`: what the store holds. */
 #include "cmd.h"
 #include "image/store.h"

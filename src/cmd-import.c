@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd-import.c: `urun import`: a root filesystem tarball becomes a one-layer image. */
 #include "cmd.h"
 #include "image/pull.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd-info.c: `urun info`: how urun is set up for this user on this host:
  * identity mapping, storage (driver and why), runtime dir, helpers, and
  * every setting with its source. --format json as podman's shape. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd-inspect.c: `urun inspect` / `urun container inspect`: podman-shaped
  * JSON for containers (images fall through to `image inspect`). */
 #include "cmd.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd-load.c: `urun load`: copy the images of an oci-archive or docker-archive (from
  * `podman save`, `docker save`, `skopeo copy`) into the store. */
 #include "cmd.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd-login.c: `urun login` and `urun logout`: credentials in the
  * containers auth.json ($XDG_RUNTIME_DIR/containers/auth.json, else
  * ~/.config/containers/auth.json), shared with podman, skopeo and buildah. */

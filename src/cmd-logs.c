@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd-logs.c: `urun logs`: what a detached container wrote (stdout and
  * stderr, as one stream, like docker's terminal output); -f follows until
  * the container stops. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd-port.c: `urun port`: a container's published ports, as podman prints
  * them ("80/tcp -> 0.0.0.0:8080"). */
 #include "cmd.h"

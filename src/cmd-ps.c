@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd-ps.c: `urun ps`: the containers, as podman lists them (a table,
  * --format json, a Go template, or -q ids). */
 #include "cmd.h"

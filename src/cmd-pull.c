@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd-pull.c: `urun pull`: copy an image into the store. */
 #include "cmd.h"
 #include "image/lookup.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd-rm.c: `urun rm` and `urun container prune`: remove containers that
  * are not running (rm -f stops them first), with their writable layer,
  * log and record. */

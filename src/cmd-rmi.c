@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd-rmi.c: `urun rmi`: remove image names from the store. The layers
  * stay until `urun image prune` (they may be shared with other images). */
 #include "cmd.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd-run.c: `urun run`: turns the command line into a container_spec
  * (options named and behaving as podman's) and runs it. */
 #include "cmd.h"

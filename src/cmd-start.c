@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd-start.c: `urun start`: run a stopped container again, with the same
  * id, name, options and writable layer. */
 #include "cmd.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd-stop.c: `urun stop` and `urun kill`: signal containers through a
  * verified pidfd; stop escalates to SIGKILL after the grace period. */
 #include "cmd.h"

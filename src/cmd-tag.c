@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd-tag.c: `urun tag SOURCE TARGET`: another name for an image. */
 #include "cmd.h"
 #include "image/ref.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd-unshare.c: `urun unshare [CMD...]`: run a command in a user
  * namespace with the container mapping, as podman unshare does: the way to
  * inspect or delete files in the store that belong to subordinate ids. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd.h: what main() hands every verb. */
 #ifndef URUN_CMD_H
 #define URUN_CMD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* main.c: the verb table, global options, and the one place that prints
  * errors and chooses the exit code (125 urun, 126/127 exec, else the
  * command's). `urun IMAGE [CMD...]` is `urun run IMAGE [CMD...]`. */

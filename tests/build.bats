@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # build.bats: configure names the Debian package of a missing library.
 
 load lib/common

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # cli.bats: the command line: help, version, verbs, exit codes for bad input.
 
 load lib/common

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # drivers.bats: the three rootfs drivers (overlay, fuse-overlayfs, vfs) give
 # the same view of the same layers, keep writes out of the image, clean up,
 # and start many containers at once; the auto choice and its errors.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Test fixtures: tests/lib/mkimages.sh images and the tests/lib/registry.sh registry.
 
 bats_require_minimum_version 1.5.0

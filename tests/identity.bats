@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # identity.bats: id maps (subuid ranges, single-id fallback, keep-id),
 # users and groups, working directory, namespaces shared with the host.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # images.bats: pulling into the store (from OCI layouts here; registry.bats
 # covers registries), running images, whiteouts, config, hostile layers.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # init.bats: helpers/urun-init outside a container (not PID 1, so it works as
 # a subreaper) and as PID 1 of a new PID namespace made with unshare(1).
 #

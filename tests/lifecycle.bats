@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # lifecycle.bats: containers with state: run -d, ps, exec, logs, stop, kill,
 # rm, start, inspect, container prune; a dead monitor; names; the runtime dir.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # load.bats: `urun load` (oci-archive and docker-archive, plain, compressed or on stdin) and
 # `urun import` (a root filesystem tarball as a one-layer image), hostile archives included.
 

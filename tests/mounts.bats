@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mounts.bats: the container's filesystem: /dev, /proc, /etc files,
 # volumes, tmpfs, read-only modes and containment of mount targets.
 

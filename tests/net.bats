@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # net.bats: networking, all on loopback: slirp4netns by default, the host's
 # loopback only when allowed, published TCP and UDP ports, taken and
 # privileged ports, none/host/container:NAME, DNS and hosts files, and no

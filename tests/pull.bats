@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pull.bats: `urun pull`, `urun run` and `urun login` against a real
 # docker-registry on loopback: end to end, with auth, and killed mid-pull.
 

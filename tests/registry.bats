@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # registry.bats: the registry client (src/image/registry.c, registry-http.c, auth.c) driven by
 # tests/helper/registry-fetch, against docker-registry (plain HTTP, TLS, htpasswd, token auth)
 # and tests/lib/bad-registry.py, which misbehaves on purpose. Every fetch runs under

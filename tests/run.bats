@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run.bats: `urun run --rootfs`: namespaces, identity, exit codes, signals.
 
 load lib/common

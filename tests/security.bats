@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # security.bats: capabilities, no_new_privs, seccomp, masked paths, and
 # what a container can do to urun and the caller's terminal.
 

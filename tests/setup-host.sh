@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # setup-host.sh: as root, prepare a Debian machine to build and test urun:
 # install the build and run-time packages, create an unprivileged test user
 # with /etc/subuid and /etc/subgid ranges, and open /dev/fuse and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shared.bats: what shared machines need: `urun info` names each cause of
 # trouble with its fix (causes simulated through urun.conf settings and the
 # environment), a home on NFS (declared) moves the store to node-local

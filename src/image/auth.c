@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* auth.c: what a registry client needs to authenticate: parsing WWW-Authenticate challenges
  * and token answers (both come from the network), and reading and writing the credential files
  * podman and docker share (auth.json, ~/.docker/config.json). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* auth.h: registry credentials: WWW-Authenticate challenges, token-endpoint answers, and the
  * auth.json / docker config.json files podman and docker users already have. */
 #ifndef URUN_IMAGE_AUTH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lazy-archive.c: libarchive's functions as urun uses them, loaded on first
  * use (see lazylib.h). Keep to libarchive's prototypes. */
 #include "image/lazylib.h"

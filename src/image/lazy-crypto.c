@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lazy-crypto.c: libcrypto's functions as urun uses them (reading a
  * registry's PEM certificates; hashing is nettle's, util/digest.h), loaded
  * on first use (see lazylib.h): linked, it was mapped by every command, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lazy-curl.c: libcurl's functions as urun uses them, loaded on first use
  * (see lazylib.h). Generated once from a table; keep to libcurl's prototypes. */
 #include "image/lazylib.h"

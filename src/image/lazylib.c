@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lazylib.c: the dlopen behind lazy-curl.c and lazy-archive.c. */
 #include "image/lazylib.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lazylib.h: libcurl and libarchive are loaded with dlopen on first use.
  * Linked normally they cost every urun start ~7 ms of loading and
  * relocating some 40 libraries (curl pulls in gnutls, krb5, ldap, ...;

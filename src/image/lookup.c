@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lookup.c: name resolution and the pull policy, shared by run and pull. */
 #include "image/lookup.h"
 #include "image/ref.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lookup.h: from what the user typed to an image in the store, pulling it
  * when the policy says so. */
 #ifndef URUN_IMAGE_LOOKUP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* manifest.c: decoding manifests, indexes and configs with json-c. Every
  * input is hostile: sizes are bounded before parsing, the parser's depth is
  * bounded, digests must be well-formed sha256, and absent or mistyped

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* manifest.h: OCI and Docker v2 manifests, indexes and image configs, decoded
  * from (untrusted) JSON into plain structs. */
 #ifndef URUN_IMAGE_MANIFEST_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* progress.c: one line per layer, redrawn at most every 100 ms by whichever
  * thread has news, with the cursor moved back over the block. */
 #include "image/progress.h"

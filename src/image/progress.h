@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* progress.h: per-layer progress bars for pull on a terminal (bytes and
  * rate); nothing when stderr is not a terminal. Thread-safe. */
 #ifndef URUN_IMAGE_PROGRESS_H

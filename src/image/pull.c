@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pull.c: the pull pipeline. Every byte from a source is checked: the
  * manifest against the digest it was asked for (when asked by digest), the
  * config and each compressed layer against their descriptors while they

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pull.h: copy an image from a source into the store: manifest (through an
  * index to this platform), config, and every layer unpacked once. */
 #ifndef URUN_IMAGE_PULL_H

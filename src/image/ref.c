@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ref.c: parse image references (docker's grammar and normalisation, podman's transport
  * prefixes) and registries.conf; resolve short names without ever guessing a registry. */
 #include "image/ref.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ref.h: image references as users type them (alpine, ghcr.io/a/b:1.0, oci:DIR:TAG, ...),
  * normalised as docker and podman do, and registries.conf, which completes short names. */
 #ifndef URUN_IMAGE_REF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* registry-http.c: HTTP for the registry client. Everything a server sends is untrusted: bodies
  * are bounded before they are read, blobs are hashed as they stream, credentials never follow a
  * redirect to another origin, and a server that stalls or trickles fails after timeout_s. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* registry-http.h: the HTTP layer under registry.c, for it alone: one request with bounded
  * bodies, streamed and hashed blobs, redirects followed by hand (credentials stay on their
  * origin), extra CAs, and libcurl failures turned into sentences. */

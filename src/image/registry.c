@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* registry.c: the distribution API client for one repository: ping, authentication (Basic, or
  * bearer tokens with one renewal), retries, manifests and blobs, each verified against its
  * digest. The HTTP underneath (bounds, redirects, TLS) is registry-http.c. */

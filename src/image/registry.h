@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* registry.h: a client for one repository of an OCI distribution (docker registry v2) server:
  * ping and authentication, manifests and blobs, every byte verified and every request bounded. */
 #ifndef URUN_IMAGE_REGISTRY_H

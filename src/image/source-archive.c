@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* source-archive.c: images from oci-archive and docker-archive tarballs. The tarball is
  * extracted, confined, into a private temp directory laid out as an OCI layout and served
  * from there by the OCI layout source. No member name ever becomes a path: only validated

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* source-archive.h: images from tarballs: oci-archive and docker-archive files (`urun load`,
  * the oci-archive: and docker-archive: transports) and root filesystem tarballs (`urun import`). */
 #ifndef URUN_IMAGE_SOURCE_ARCHIVE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* source-import.c: `urun import`: a root filesystem tarball as a one-layer image. The file
  * itself is the layer blob, compressed or not, as given; the config and the manifest are
  * made here, from the file's digest and its diffID (the digest of the tar it decompresses to). */

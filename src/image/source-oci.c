@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* source-oci.c: images from an OCI layout directory (oci:DIR[:TAG]). The
  * directory is the user's, but its content is treated like a registry's:
  * blob names come only from validated digests, and every blob is verified. */

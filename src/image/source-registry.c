@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* source-registry.c: images from a registry (docker://), through the
  * registry client, which verifies digests and sizes while streaming. */
 #include "image/registry.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* source.h: where an image comes from. A source hands out manifests and
  * blobs; the puller verifies everything it gets, whatever the source. */
 #ifndef URUN_IMAGE_SOURCE_H

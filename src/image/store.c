@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* store.c: the image store on disk.
  *
  *   ROOT/FORMAT               what the layers' whiteouts look like (never changes silently)

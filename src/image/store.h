@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* store.h: the per-user image store: content-addressed blobs (manifests,
  * configs), unpacked layers by diffID shared between images, and image
  * records by name. Writers are crash-safe (temp + rename after

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tarball.c: image tarballs read with bounds (entries, bytes produced, member sizes) and
  * chosen members extracted into a private temp directory under names urun makes (sha256
  * digests, fixed names), never under names from the archive: nothing lands outside it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tarball.h: reading image tarballs (oci-archive, docker-archive, root filesystem tarballs)
  * with bounds, and extracting chosen members, confined, into a private temp directory. */
 #ifndef URUN_IMAGE_TARBALL_H

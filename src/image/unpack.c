@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* unpack.c: extract one image layer (tar, plain or gzip or zstd) into an empty directory
  * in one streaming pass, confined to that directory, hashing the tar stream for diff_id. */
 #include "image/unpack.h"

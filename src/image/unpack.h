@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* unpack.h: extract one image layer (a tar stream, plain, gzip or zstd) into an
  * empty directory, confined to it, and compute the layer's diff_id on the way. */
 #ifndef URUN_IMAGE_UNPACK_H

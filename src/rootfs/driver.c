@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* driver.c: which rootfs driver a container gets, and the container's
  * directory in the store. The auto choice is probed once per store and
  * remembered in $STORE/driver, so later runs pay nothing for it. */

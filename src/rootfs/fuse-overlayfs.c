@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuse-overlayfs.c: the fuse-overlayfs driver. The daemon runs as the
  * monitor's child, joined to the container's user and mount namespaces
  * (so the mount exists only there and the container's ids are its own),

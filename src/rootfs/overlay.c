@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* overlay.c: the layered drivers' shared part: the lowerdir list for kernel
  * overlay and fuse-overlayfs, the container's writable dirs, and the probe
  * that tells whether kernel overlay can be mounted by this user here. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rootfs-int.h: what the drivers share inside rootfs/. */
 #ifndef URUN_ROOTFS_ROOTFS_INT_H
 #define URUN_ROOTFS_ROOTFS_INT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rootfs.h: one interface over the three ways to turn an image's layers
  * into a container's root: kernel overlay (mounted in the user namespace),
  * fuse-overlayfs, and vfs (a copy). Prepare fills the spec; the mount

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vfs.c: the vfs driver's copy step: the layers of an image copied bottom-up into one plain
  * directory tree, with overlay whiteouts and opaque directories applied on the way. */
 #include "rootfs/vfs.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vfs.h: the vfs driver's copy step: an image's layers merged into one plain
  * directory by copying, for hosts where no overlay can be mounted. */
 #ifndef URUN_ROOTFS_VFS_H

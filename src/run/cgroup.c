@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cgroup.c: resource limits. An unprivileged user can only set limits in
  * a cgroup v2 subtree that was delegated to it (systemd's user@.service with
  * Delegate=); cgroup v1 cannot be delegated safely at all. Where there is no

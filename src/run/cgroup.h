@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cgroup.h: --memory, --cpus, --pids-limit through a delegated cgroup v2
  * subtree, and the warning path where there is none (cgroup v1, hybrid). */
 #ifndef URUN_RUN_CGROUP_H

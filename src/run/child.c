@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* child.c: runs in the new namespaces between clone and exec. It only acts
  * on what the parent planned: mounts, identity, limits, capabilities,
  * seccomp; every failure goes back through the report pipe. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* child.h: the container side of clone: what runs between clone and exec. */
 #ifndef URUN_RUN_CHILD_H
 #define URUN_RUN_CHILD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* container.h: start a container from a spec and supervise it. */
 #ifndef URUN_RUN_CONTAINER_H
 #define URUN_RUN_CONTAINER_H

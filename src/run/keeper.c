@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* keeper.c: a user namespace kept between containers. Mapping a
  * subordinate range costs two setuid helper runs (newuidmap, newgidmap:
  * about 5 ms, half of a container start). A small process holds one user

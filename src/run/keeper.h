@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* keeper.h: one user namespace, mapped once, shared by the user's
  * containers (see keeper.c). */
 #ifndef URUN_RUN_KEEPER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lifecycle.c: stop, kill, wait and remove for recorded containers. Every
  * signal goes through a pidfd opened and then checked against the recorded
  * start time, so a pid the kernel reused is never hit. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lifecycle.h: acting on a recorded container from another urun process:
  * signal it, wait for it, stop it, remove it and its writable layer. */
 #ifndef URUN_RUN_LIFECYCLE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* monitor.c: urun's side of a running container. It clones the child into
  * new namespaces, writes its id maps, releases it, then stays as the
  * monitor: forwards signals, relays the terminal, collects the exit status. */

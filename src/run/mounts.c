@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* mounts.c: plans the container's mounts in the parent and applies them in
  * the child. Every target is resolved inside the new root with openat2
  * RESOLVE_IN_ROOT, so a symlink in the image (say /data -> /etc of the host)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* mounts.h: the container's filesystem as data. The parent plans a flat list
  * of operations; the child applies it between clone and exec. */
 #ifndef URUN_RUN_MOUNTS_H

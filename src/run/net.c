@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* net.c: the container's network. With slirp4netns (the default) the
  * monitor starts it for the child's network namespace before the child is
  * released, waits on its ready-fd, and holds the write end of its exit-fd:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* net.h: the container's network: --network modes, slirp4netns (started by
  * the monitor for the container's network namespace, ended with it),
  * published ports through its API socket, and the container's

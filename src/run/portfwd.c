@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* portfwd.c: the monitor's port forwarder. slirp4netns's own forwarder
  * translates a host-loopback client to 10.0.2.2, and replies to that
  * address are dropped under --disable-host-loopback (podman #4586: UDP

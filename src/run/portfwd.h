@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* portfwd.h: published ports, forwarded by the monitor itself. It listens
  * on the host's ports and, for each TCP connection or UDP peer, opens a
  * socket inside the container's network namespace (made by a helper that

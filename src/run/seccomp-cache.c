@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* seccomp-cache.c: compile once, load many times. The cache lives in the
  * user's own cache directory (mode 0700); an entry is used only if it is a
  * regular file owned by the user with a plausible BPF size, and it is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* seccomp-cache.h: the compiled seccomp filter, cached per user. Compiling
  * the default profile costs ~14 ms of libseccomp time; loading the cached
  * BPF costs a read. */

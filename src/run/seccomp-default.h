@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* seccomp-default.h: config/seccomp.json compiled into the binary, so a
  * build-tree urun and a broken install still confine containers. */
 #ifndef URUN_RUN_SECCOMP_DEFAULT_H

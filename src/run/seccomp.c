@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* seccomp.c: docker-format seccomp profiles, validated with json-c, compiled
  * to classic BPF with libseccomp in the parent, installed by one prctl. */
 #ifndef _GNU_SOURCE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* seccomp.h: docker-format seccomp profiles: check them, compile them to BPF in
  * the parent, and install the result in the container's child with one syscall. */
 #ifndef URUN_RUN_SECCOMP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* security.c: what the container may do. Capabilities are relative to the
  * container's user namespace, so they grant nothing on the host; they still
  * bound what its root can do inside. Every set is set on purpose: bounding,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* security.h: capability sets (libcap), no_new_privs and the seccomp filter,
  * prepared in the parent and applied by the child just before exec. */
 #ifndef URUN_RUN_SECURITY_H

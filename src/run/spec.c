@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* spec.c: life cycle of struct container_spec and its small vector helpers. */
 #include "run/spec.h"
 #include "util/cleanup.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* spec.h: struct container_spec, everything a container needs, computed in
  * the parent before clone (argv, env, identity, mounts, security). */
 #ifndef URUN_RUN_SPEC_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* state.c: container records in the runtime dir. Each container has
  * containers/<id>/state.json, replaced atomically; a flock on `lock`
  * serialises name allocation so two `run --name x` cannot both win. */

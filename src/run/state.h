@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* state.h: containers' records under the runtime dir ($XDG_RUNTIME_DIR/urun,
  * else /tmp/urun-$UID): one state.json per container, written atomically,
  * names unique under one lock. */

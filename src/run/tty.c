@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tty.c: the container's terminal. The pty comes from the container's
  * devpts instance; the monitor holds the master and relays it. The caller's
  * terminal is put in raw mode for the session and restored on every exit

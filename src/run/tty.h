@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tty.h: -t. The pty is allocated inside the container's own devpts (so the
  * container never sees a host pty), the master is passed to the monitor,
  * which relays it to the caller's terminal in raw mode. */

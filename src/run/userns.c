@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* userns.c: the container's identity. Container root is the caller; ids
  * 1..N come from the caller's /etc/subuid and /etc/subgid ranges, written by
  * the setuid helpers newuidmap/newgidmap (the only way an unprivileged user

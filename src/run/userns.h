@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* userns.h: who the container runs as: subordinate id ranges, the uid/gid
  * maps, and writing them for the child through newuidmap/newgidmap. */
 #ifndef URUN_RUN_USERNS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cleanup.c: allocators that abort on OOM; a container launcher cannot do
  * anything useful after malloc fails, and checking every call hides logic. */
 #include "util/cleanup.h"

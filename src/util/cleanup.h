@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cleanup.h: scope-bound ownership (cleanup attributes, steal_*) and
  * allocators that abort on OOM, so error paths stay flat. */
 #ifndef URUN_UTIL_CLEANUP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* config.c: a small reader for urun.conf: `key = value` lines, values
  * quoted or bare, `#` comments, [section] headers accepted and ignored.
  * Unknown keys are errors: a typo must not silently change nothing. */

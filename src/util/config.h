@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* config.h: urun.conf. Each setting has a compiled-in default, then
  * /etc/urun/urun.conf, then $XDG_CONFIG_HOME/urun/urun.conf, then URUN_<KEY>
  * in the environment, then a command-line flag; the source of each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* digest.c: sha256 through nettle (see digest.h). */
 #include "util/digest.h"
 

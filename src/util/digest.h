@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* digest.h: sha256 digests as OCI spells them ("sha256:<64 hex>"), through
  * nettle (no hand-written hash). nettle is small and needs no initialisation:
  * the run path hashes (blob checks, cache keys) without mapping libcrypto,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* error.c: the error object every fallible function fills, and the single
  * place that prints it. */
 #include "util/error.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* error.h: errors as values. A failing function returns a negative errno
  * and fills a struct urun_error; only main() prints it, once. */
 #ifndef URUN_UTIL_ERROR_H

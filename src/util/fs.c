@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fs.c: bounded whole-file reads (files from users and images must not be
  * able to make urun allocate without limit), atomic replacement of small
  * files, and the checks a private directory in a shared place needs. */

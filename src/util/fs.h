@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fs.h: small file helpers shared by the modules. */
 #ifndef URUN_UTIL_FS_H
 #define URUN_UTIL_FS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* log.c: level-filtered messages to stderr, with a monotonic timestamp at
  * debug level so start-up steps can be timed from the log alone. */
 #include "util/log.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* log.h: warnings and debug traces on stderr. Warnings are also kept and
  * re-printed when a container's output may have buried them. */
 #ifndef URUN_UTIL_LOG_H

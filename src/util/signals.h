@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* signals.h: what a process urun forks must do before it execs another
  * program (the container's command, fuse-overlayfs, slirp4netns, pasta,
  * the keeper): urun blocks the signals its monitor reads through a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* syscalls.h: thin wrappers for syscalls glibc 2.36 lacks or hides. Each
  * returns -1 with errno set, like libc; ENOSYS means "use the fallback". */
 #ifndef URUN_UTIL_SYSCALLS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* template.c: --format templates, the subset of Go's text/template that
  * podman and docker users write, rendered over json-c objects (template.h). */
 #include "util/template.h"

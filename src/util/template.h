@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* template.h: the subset of Go's text/template that podman and docker users
  * write in --format, rendered over a json-c object. */
 #ifndef URUN_UTIL_TEMPLATE_H

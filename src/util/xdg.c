@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* xdg.c: where per-user files go, following the XDG base directories. */
 #include "util/xdg.h"
 #include "util/cleanup.h"

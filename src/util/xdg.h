@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* xdg.h: per-user directories (XDG base directories) and creating them. */
 #ifndef URUN_UTIL_XDG_H
 #define URUN_UTIL_XDG_H

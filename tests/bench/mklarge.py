@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Build the benchmark's large 3-layer OCI image layout.
 
   mklarge.py base BASE.tar.gz             host fallback: a base layer from copies

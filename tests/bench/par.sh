@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # par.sh N COMMAND [ARG...]: start N copies of COMMAND at once, wait for all;
 # fails (and says how many failed) if any copy failed. Output goes to /dev/null.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Table building for tests/bench/run.sh.
 
   report.py merge OUT.json IN.json...         merge hyperfine rounds (same commands)

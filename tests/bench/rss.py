@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Peak memory of container launchers while their containers run.
 
   rss.py [-n N] [--pidfile TEMPLATE] -- COMMAND [ARG...]

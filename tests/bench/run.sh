@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # urun against the rootless peers (issue 8): podman, crun, bwrap, ch-run,
 # skopeo+umoci, and the tar -xzf floor.
 #

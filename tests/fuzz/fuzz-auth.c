@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-auth.c: libFuzzer target for the parsers of auth.c, which read what registries send
  * (WWW-Authenticate challenges, token answers) and what users' credential files hold (auth.json,
  * docker config.json, ~/.dockercfg). Every input goes through all of them; results must keep

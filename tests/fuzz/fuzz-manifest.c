@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-manifest.c: libFuzzer target for manifest.c, which decodes what a registry (or an
  * oci-archive someone handed us) says an image is: manifests, indexes and image configs.
  * Every input goes through all four entry points; results must keep manifest.h's promises

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-ref.c: libFuzzer target for image references and registries.conf, the two parsers
  * that read text urun did not write (command lines, scripts, config files). */
 #include "image/ref.h"

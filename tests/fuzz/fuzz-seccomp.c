@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-seccomp.c: libFuzzer target for the seccomp profile checker. `--security-opt
  * seccomp=FILE` profiles come from users and from images' documentation, so seccomp.c parses
  * them as hostile; seccomp_profile_check() runs all of that parsing and validation without

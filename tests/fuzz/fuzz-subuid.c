@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-subuid.c: libFuzzer target for the two line-oriented files urun reads about its host:
  * /etc/subuid (and /etc/subgid: same format) through subid_parse(), and urun.conf through
  * config_parse(). Either may be written by hand, by usermod, or by a package script; neither

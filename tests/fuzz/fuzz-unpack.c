@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-unpack.c: libFuzzer target for the layer unpacker. Each input is unpacked into a
  * fresh root three levels below a per-process directory; anything that appears beside
  * the root or its ancestors there (a `..` escape, a write through a symlink, a hardlink

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/fuzz/run.sh [SECONDS]: build every tests/fuzz/fuzz-*.c with libFuzzer, ASan and UBSan,
 # run each for SECONDS (default 60) on a copy of its seed corpus tests/fuzz/corpus/NAME, and
 # exit non-zero if any target fails to build, crashes, leaks, runs out of memory or times out.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* registry-fetch.c: drive the registry client from the command line for tests/registry.bats:
  * fetch a manifest (through an index to this platform), the config and every layer, and print
  * what was verified. Nothing is stored: the layer sink only counts and re-hashes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* urun-probe: a static helper the tests bind into containers to ask
  * questions busybox cannot: does keyctl work, can TIOCSTI inject input, can
  * the container signal or ptrace a given pid, can it open a path for writing.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """bad-registry.py: a small registry that misbehaves on purpose, for tests/registry.bats.
 
     bad-registry.py MODE LAYOUT STATEDIR

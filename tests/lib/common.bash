@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # common.bash: shared set-up for urun's bats suites.
 # Integration tests run as an unprivileged user; as root they skip, saying so.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """mkbad.py OUTDIR KIND: write an OCI layout whose one layer is hostile.
 
 KINDs: traversal, absolute, symlink-escape, hardlink-escape, device,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Build small, deterministic test images from the host's static busybox.
 # Usage: mkimages.sh OUTDIR   (see tests/fixtures.bats for what it produces)
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 # on-pty.py CMD [ARG...]: run CMD with a new pseudo-terminal (33 rows, 77
 # columns) as its controlling terminal and stdio, as a user's shell would;
 # print what it wrote (CR removed), then "restored RC" or "NOT-restored RC"
@@ -17,6 +18,9 @@ if pid == 0:
     rc = os.spawnv(os.P_WAIT, sys.argv[1], sys.argv[1:])
     after = termios.tcgetattr(0)
     print("restored" if before == after else "NOT-restored", rc)
+    # os._exit skips Python's exit handlers: flush by hand, or the line is
+    # lost whenever stdout is a pipe (block-buffered) rather than a tty.
+    sys.stdout.flush()
     os._exit(0)
 out = b""
 while True:
@@ -28,4 +32,4 @@ while True:
         break
     out += d
 os.waitpid(pid, 0)
-print(out.decode().replace("\r", ""))
+print(out.decode().replace("\r", ""), flush=True)

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Throwaway local docker-registry for tests (no root needed).
 #   registry.sh start DIR             start, print 127.0.0.1:PORT
 #   registry.sh push DIR IMAGESDIR    push mkimages.sh layouts, print references

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """token-server.py: a docker token-auth server (distribution's token spec) for tests.
 
     token-server.py STATEDIR KEY.pem CERT.pem ISSUER SERVICE [USER PASSWORD [REFRESH_TOKEN]]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tap.h: a header-only TAP producer for urun's C unit tests, read by
  * automake's tap-driver.sh. */
 #ifndef URUN_TESTS_TAP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-auth.c: WWW-Authenticate parsing, token answers, auth.json lookup (precedence, key
  * normalisation, specificity) with temporary files and environment, and login/logout writes. */
 #include "image/auth.h"

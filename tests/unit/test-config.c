@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-config.c: urun.conf parsing, precedence and error messages. */
 #include "util/cleanup.h"
 #include "util/config.h"

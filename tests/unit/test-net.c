@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-net.c: --network and -p parsing, and the container's resolv.conf
  * and hosts, from host files the test writes. */
 #include "run/net.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-ref.c: image reference parsing and normalisation, registries.conf, and short-name
  * resolution, with the error messages users see. */
 #include "image/ref.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-seccomp.c: profile parsing and its error messages, the shipped default
  * profile, and what a process confined by a compiled filter can still do. */
 #ifndef _GNU_SOURCE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-template.c: --format templates: fields, functions, trim markers,
  * Go's printing of values, and the errors a bad template gets. */
 #include "util/cleanup.h"

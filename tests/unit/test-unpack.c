@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-unpack.c: layer extraction. Layers are built here with libarchive (pax, plain, gzip
  * and zstd), unpacked into a fresh directory, and the result checked exactly; hostile
  * layers must fail cleanly or stay inside the root, and nothing may appear beside it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-userns.c: /etc/subuid parsing (names and numeric ids, several
  * ranges, malformed lines) and the maps urun derives from it. */
 #include "run/userns.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-vfs.c: the vfs driver's copy step. Layers are built here as overlay-format directories
  * (0:0 whiteouts, user.overlay.opaque), copied into an empty directory and the copy checked;
  * the same assertions run as the caller and again inside a single-id user namespace. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* testns.h: a single-id user namespace for unit tests that need owners and
  * whiteouts, as urun makes one in single-id mode. */
 #ifndef URUN_TEST_TESTNS_H
