@@ -18,9 +18,6 @@
 #include <json-c/json.h>
 #include <fcntl.h>
 
-#ifndef SYSCONFDIR
-#define SYSCONFDIR "/etc"
-#endif
 #include <pwd.h>
 #include <sched.h>
 #include <sys/stat.h>
@@ -322,14 +319,14 @@ static void check_dirs(struct json_object *list, const struct urun_config *cfg, 
 		check(list, "image store", V_WARN,
 		      "urun did it (images are kept on this machine only); to choose the place, "
 		      "set storage_root, "
-		      "or for everyone local_storage_root in /etc/urun/urun.conf",
+		      "or for everyone local_storage_root in " CONFIG_SYSTEM_FILE,
 		      "`%s` is on %s, so the store is node-local: `%s`", s->moved_from,
 		      s->moved_why, s->root);
 	else if (net)
 		check(
 		    list, "image store", V_WARN,
 		    "set storage_root (or, for everyone, local_storage_root in "
-		    "/etc/urun/urun.conf) to node-local "
+		    CONFIG_SYSTEM_FILE ") to node-local "
 		    "storage",
 		    "`%s` is on %s: overlay upper dirs and subordinate-id owners do not work there",
 		    s->root, net);
@@ -432,7 +429,7 @@ static struct json_object *build_info(struct urun_ctx *ctx)
 	json_object_object_add(o, "config", cfgo);
 	struct json_object *files = json_object_new_array();
 	_cleanup_free_ char *user_conf = xdg_path("XDG_CONFIG_HOME", ".config", "urun/urun.conf");
-	const char *paths[] = {SYSCONFDIR "/urun/urun.conf", user_conf};
+	const char *paths[] = {CONFIG_SYSTEM_FILE, user_conf};
 	for (size_t i = 0; i < 2; i++)
 		if (paths[i]) {
 			struct json_object *f = json_object_new_object();

@@ -41,6 +41,83 @@ static const struct verb verbs[] = {
 	{"unshare", cmd_unshare, "run a command in your user namespace (to manage the store's files)"},
 };
 
+/* Verbs podman or docker has and urun does not (yet). Without this list,
+ * `urun wait abc` would be the shorthand for `urun run wait abc`: a pull of
+ * docker.io/library/wait, and a run of whatever that is. A word listed here
+ * is refused with what podman would have done; `urun run wait` still runs
+ * an image called wait. */
+static const struct missing_verb {
+	const char *name, *does, *meanwhile;
+} missing_verbs[] = {
+	{"attach", "attaches to a running container's terminal", "`urun logs -f NAME`, or `urun exec -it NAME sh`"},
+	{"auto-update", "updates containers to newer images", NULL},
+	{"build", "builds an image from a Containerfile", NULL},
+	{"builder", "manages builds", NULL},
+	{"buildx", "builds images", NULL},
+	{"checkpoint", "checkpoints a container", NULL},
+	{"commit", "makes an image of a container's changes", NULL},
+	{"compose", "runs a compose file", NULL},
+	{"config", "manages swarm configs", NULL},
+	{"context", "selects a docker daemon", NULL},
+	{"cp", "copies files between a container and the host", "a volume: `urun run -v DIR:/dir ...`"},
+	{"create", "creates a container without starting it", "`urun run -d`"},
+	{"diff", "lists a container's changed files", NULL},
+	{"events", "shows container and image events", NULL},
+	{"export", "writes a container's filesystem as a tar", NULL},
+	{"generate", "generates systemd units and kube YAML", NULL},
+	{"healthcheck", "runs a container's healthcheck", NULL},
+	{"history", "shows an image's layers", "`urun image inspect IMAGE`"},
+	{"init", "prepares a created container", NULL},
+	{"kube", "plays kube YAML", NULL},
+	{"machine", "manages a virtual machine", NULL},
+	{"manifest", "edits manifest lists", NULL},
+	{"mount", "mounts a container's root filesystem", NULL},
+	{"network", "manages networks", "`--network container:NAME` shares one container's network"},
+	{"node", "manages swarm nodes", NULL},
+	{"pause", "freezes a container's processes", "`urun kill -s STOP NAME`"},
+	{"play", "plays kube YAML", NULL},
+	{"plugin", "manages docker plugins", NULL},
+	{"pod", "manages pods", "`--network container:NAME` shares one container's network"},
+	{"push", "copies an image to a registry", NULL},
+	{"rename", "renames a container", NULL},
+	{"restart", "restarts containers", "`urun stop NAME && urun start NAME`"},
+	{"save", "writes images to an archive", NULL},
+	{"search", "searches a registry", NULL},
+	{"secret", "manages secrets", NULL},
+	{"service", "manages swarm services", NULL},
+	{"stack", "manages swarm stacks", NULL},
+	{"stats", "shows containers' resource use", NULL},
+	{"swarm", "manages a swarm", NULL},
+	{"system", "shows disk use, prunes, resets", "`urun info`, `urun container prune`, `urun image prune`"},
+	{"top", "lists a container's processes", "`urun exec NAME ps`"},
+	{"trust", "manages image signatures", NULL},
+	{"unmount", "unmounts a container's root filesystem", NULL},
+	{"unpause", "thaws a paused container", "`urun kill -s CONT NAME`"},
+	{"untag", "removes a name from an image", "`urun rmi NAME`"},
+	{"update", "changes a container's resource limits", NULL},
+	{"version", "prints version information", "`urun --version`"},
+	{"volume", "manages named volumes", "a host directory: `urun run -v DIR:/dir ...`"},
+	{"wait", "waits for containers to stop and prints their exit codes", NULL},
+};
+
+static int refuse_missing_verb(const char *word, struct urun_error *err)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(missing_verbs); i++) {
+		const struct missing_verb *m = &missing_verbs[i];
+		if (strcmp(m->name, word) != 0)
+			continue;
+		int r = urun_error_set(err, 0, "`%s` is not a urun command yet", word);
+		if (m->meanwhile)
+			urun_error_hint(err, "`podman %s` %s; with urun, use %s (`urun run %s` runs an image called %s)",
+					word, m->does, m->meanwhile, word, word);
+		else
+			urun_error_hint(err, "`podman %s` %s; urun cannot yet (`urun run %s` runs an image called %s)",
+					word, m->does, word, word);
+		return r;
+	}
+	return 0;
+}
+
 static const char usage_line[] = "Usage: urun [GLOBAL OPTIONS] COMMAND [ARG...]\n"
 				 "       urun [GLOBAL OPTIONS] IMAGE [COMMAND [ARG...]]   (same as `urun run`)\n";
 
@@ -52,7 +129,8 @@ static void print_help(void)
 	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
 		printf("  %-10s %s\n", verbs[i].name, verbs[i].summary);
 	fputs("\nGlobal options:\n"
-	      "      --config FILE      read FILE instead of ~/.config/urun/urun.conf\n"
+	      "      --config FILE      read FILE instead of ~/.config/urun/urun.conf (after\n"
+	      "                         " CONFIG_SYSTEM_FILE ")\n"
 	      "      --log-level LEVEL  error, warn (default), info or debug\n"
 	      "      --root DIR         use DIR as the image store (e.g. to fill a shared one)\n"
 	      "  -h, --help             show this help\n"
@@ -148,6 +226,8 @@ static int run_main(int argc, char **argv, struct urun_error *err)
 	}
 	const char *word = argv[optind];
 	const struct verb *v = find_verb(word);
+	if (!v && (r = refuse_missing_verb(word, err)) < 0)
+		return r;
 	if (!v && !looks_like_image(word)) {
 		r = urun_error_set(err, 0, "unknown command `%s`", word);
 		urun_error_hint(err, "Usage: urun [GLOBAL OPTIONS] COMMAND [ARG...]; see `urun --help`");

@@ -64,6 +64,25 @@ load lib/common
 	assert_contains "$output" "pulling \`127.0.0.1:1/alpine:latest\`"
 }
 
+@test "a podman verb urun lacks is refused, never pulled as an image: 125 and what to do" {
+	XDG_DATA_HOME="$BATS_TEST_TMPDIR/data" run "$URUN" wait abc
+	[ "$status" -eq 125 ]
+	assert_eq "${lines[0]}" "urun: \`wait\` is not a urun command yet"
+	assert_eq "${lines[1]}" "hint: \`podman wait\` waits for containers to stop and prints their exit codes; urun cannot yet (\`urun run wait\` runs an image called wait)"
+	XDG_DATA_HOME="$BATS_TEST_TMPDIR/data" run "$URUN" pod rm x
+	[ "$status" -eq 125 ]
+	assert_eq "${lines[0]}" "urun: \`pod\` is not a urun command yet"
+	assert_contains "${lines[1]}" "with urun, use \`--network container:NAME\`"
+	# nothing was pulled: no store was even made
+	[ ! -e "$BATS_TEST_TMPDIR/data/urun" ]
+}
+
+@test "\`urun run wait\` still means an image called wait" {
+	XDG_DATA_HOME="$BATS_TEST_TMPDIR/data" run "$URUN" run --pull=never wait
+	[ "$status" -eq 125 ]
+	assert_contains "$output" "image \`docker.io/library/wait:latest\` is not in the local store"
+}
+
 @test "unknown log level: 125" {
 	run "$URUN" --log-level=loud run --rootfs / true
 	[ "$status" -eq 125 ]
@@ -87,4 +106,18 @@ load lib/common
 	run "$URUN" run --rootfs /
 	[ "$status" -eq 125 ]
 	assert_contains "$output" "no command given"
+}
+
+@test "man pages, --help and the installed urun.conf name the system file urun info reads" {
+	local sysconf page
+	sysconf=$("$URUN" info | sed -n '/^config files:/{n;s/^  \(.*\) (.*/\1/p;}')
+	assert_contains "$sysconf" /urun/urun.conf
+	for page in urun.conf.5 urun.1 urun-info.1; do
+		sed 's/\\&//g' "$top_builddir/man/$page" | grep -qF "$sysconf" ||
+			{ echo "# man/$page does not name $sysconf" >&2; return 1; }
+	done
+	run grep -l '@[a-zA-Z_]*@' "$top_builddir"/man/*.1 "$top_builddir"/man/*.5 "$top_builddir/config/urun.conf"
+	assert_eq "$output" "" "unsubstituted @markers@"
+	grep -qF "# Read from $sysconf (site-wide)" "$top_builddir/config/urun.conf"
+	"$URUN" --help | tr -s ' \n' ' ' | grep -qF "(after $sysconf)"
 }

@@ -263,3 +263,27 @@ EOF
 	run "$LIB/registry.sh" stop "$REGDIR"
 	[ "$status" -eq 0 ]
 }
+
+# make check runs every suite through tests/lib/test-env.sh: what a test sees
+# is that documented list (plus what bats and the suites set themselves),
+# never the caller's shell. PYTHONUNBUFFERED in a CI root shell once hid a
+# failure that every newcomer hit.
+@test "the suites run in a clean environment, not the caller's" {
+	local name bad=""
+	for name in $(env | sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p'); do
+		case "$name" in
+		HOME | USER | LOGNAME | PATH | LANG | TERM | XDG_RUNTIME_DIR) ;;
+		top_srcdir | top_builddir | URUN | URUN_INIT | URUN_PROBE | URUN_TEST_CACHE) ;;
+		BATS_* | PWD | OLDPWD | SHLVL | _) ;;        # bats and the shell
+		LIB | IMAGES | REGDIR | AUTHREGDIR | SKDIR | REGISTRY | AUTHREGISTRY) ;; # this file's setup_file
+		*) bad="$bad $name" ;;
+		esac
+	done
+	[ -z "$bad" ] || { echo "# variables from outside the documented list:$bad" >&2; false; }
+	[[ "$PATH" == *"/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin" ]] # bats puts its own first
+	[ "$HOME" = "$(getent passwd "$(id -u)" | cut -d: -f6)" ]
+	[ "$LANG" = C.UTF-8 ]
+	# the failure it hid: a Python print before os._exit, read through a pipe
+	run bash -c "python3 -c 'import os; print(\"flushed?\"); os._exit(0)' | cat"
+	[ -z "$output" ] || { echo "# python3 stdout on a pipe is not block-buffered, as for a newcomer" >&2; false; }
+}

@@ -151,7 +151,7 @@ int store_open(struct store *s, const struct urun_config *cfg, struct urun_error
 		char *local = local_root(cfg);
 		log_warn_once("`%s` is on %s, which cannot hold an image store for containers: using `%s` on this "
 			      "machine instead (set storage_root in urun.conf, or an admin local_storage_root in "
-			      "/etc/urun/urun.conf, to choose)",
+			      CONFIG_SYSTEM_FILE ", to choose)",
 			      s->root, net, local);
 		s->moved_from = s->root;
 		s->moved_why = net;

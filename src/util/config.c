@@ -9,9 +9,6 @@
 #include <ctype.h>
 #include <stdbool.h>
 
-#ifndef SYSCONFDIR
-#define SYSCONFDIR "/etc"
-#endif
 #ifndef PKGLIBEXECDIR
 #define PKGLIBEXECDIR "/usr/local/libexec/urun"
 #endif
@@ -173,7 +170,7 @@ int config_load(struct urun_config *cfg, const char *path, struct urun_error *er
 	cfg->entries = xcalloc(cfg->n, sizeof(*cfg->entries));
 	memcpy(cfg->entries, defaults, sizeof(defaults));
 
-	if ((r = load_file(cfg, SYSCONFDIR "/urun/urun.conf", false, err)) < 0)
+	if ((r = load_file(cfg, CONFIG_SYSTEM_FILE, false, err)) < 0)
 		return r;
 	if (path) {
 		if ((r = load_file(cfg, path, true, err)) < 0)

@@ -1,12 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* config.h: urun.conf. Each setting has a compiled-in default, then
- * /etc/urun/urun.conf, then $XDG_CONFIG_HOME/urun/urun.conf, then URUN_<KEY>
+ * SYSCONFDIR/urun/urun.conf, then $XDG_CONFIG_HOME/urun/urun.conf, then URUN_<KEY>
  * in the environment, then a command-line flag; the source of each
  * effective value is kept for `urun info`. */
 #ifndef URUN_UTIL_CONFIG_H
 #define URUN_UTIL_CONFIG_H
 
 #include "util/error.h"
+
+/* configure's sysconfdir (/usr/local/etc by default, /etc for packages). */
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#define CONFIG_SYSTEM_FILE SYSCONFDIR "/urun/urun.conf"
 
 struct config_entry {
 	const char *key;
