@@ -61,6 +61,13 @@ static int inspect(struct store *s, char **names, struct urun_error *err)
 		json_object_object_add(o, "RepoDigests", digests);
 		json_object_object_add(o, "Architecture", json_object_new_string(cfg.architecture ? cfg.architecture : ""));
 		json_object_object_add(o, "Os", json_object_new_string(cfg.os ? cfg.os : ""));
+		/* podman: the config's time as written (RFC 3339, its own zone),
+		 * null when the config has none */
+		char created[64];
+		if (cfg.has_created)
+			timefmt_rfc3339(&cfg.created, created, sizeof(created));
+		json_object_object_add(o, "Created",
+				       cfg.has_created ? json_object_new_string(created) : NULL);
 		json_object_object_add(c, "Env", strv_json(cfg.env));
 		json_object_object_add(c, "Entrypoint", strv_json(cfg.entrypoint));
 		json_object_object_add(c, "Cmd", strv_json(cfg.cmd));

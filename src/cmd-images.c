@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd-images.c: `urun images`: what the store holds. */
 #include "cmd.h"
+#include "image/manifest.h"
 #include "image/store.h"
 #include "util/cleanup.h"
+#include "util/timefmt.h"
 
 #include <getopt.h>
 #include <json-c/json.h>
@@ -33,17 +35,23 @@ static void human_size(int64_t b, char *out, size_t len)
 		snprintf(out, len, "%.1f kB", (double)b / 1e3);
 }
 
-static void human_age(time_t t, char *out, size_t len)
+/* When the image was built (its config's `created`), as podman shows it;
+ * when the config has none that reads, when it was stored, as podman falls
+ * back to. A record from before urun kept anything else works the same:
+ * the config blob is read here. Listing never fails on one image. */
+static struct timefmt_time image_created(struct store *s, const struct store_image *img)
 {
-	long d = (long)(time(NULL) - t);
-	if (d < 60)
-		snprintf(out, len, "%ld seconds ago", d < 0 ? 0 : d);
-	else if (d < 3600)
-		snprintf(out, len, "%ld minutes ago", d / 60);
-	else if (d < 86400)
-		snprintf(out, len, "%ld hours ago", d / 3600);
-	else
-		snprintf(out, len, "%ld days ago", d / 86400);
+	struct timefmt_time t = {.sec = (int64_t)img->created};
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+	struct image_config cfg;
+	if (store_get_blob(s, img->config, &buf, &len, NULL) == 0 &&
+	    image_config_parse(buf, len, &cfg, NULL) == 0) {
+		if (cfg.has_created)
+			t = cfg.created;
+		image_config_free(&cfg);
+	}
+	return t;
 }
 
 int cmd_images(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err)
@@ -89,29 +97,48 @@ int cmd_images(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *e
 	struct json_object *arr = json ? json_object_new_array() : NULL;
 	/* podman's R/O column, when a read-only store is configured */
 	bool ro_col = s.n_extra > 0;
+	_cleanup_free_ struct timefmt_time *created = xcalloc(n + 1, sizeof(*created));
+	_cleanup_free_ char *ages = xcalloc(n + 1, 64);
+	int age_w = (int)strlen("CREATED");
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	struct timefmt_time now = {.sec = ts.tv_sec, .nsec = (int32_t)ts.tv_nsec};
+	for (size_t i = 0; i < n && !quiet; i++) {
+		char *age = ages + 64 * i;
+		created[i] = image_created(&s, &v[i]);
+		timefmt_human_since(&created[i], &now, age, 64 - sizeof(" ago"));
+		strcat(age, " ago");
+		if ((int)strlen(age) > age_w)
+			age_w = (int)strlen(age);
+	}
 	if (!quiet && !json)
-		printf("%-40s %-10s %-14s %-16s %-10s%s\n", "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE",
-		       ro_col ? " R/O" : "");
+		printf("%-40s %-10s %-14s %-*s %-10s%s\n", "REPOSITORY", "TAG", "IMAGE ID", age_w,
+		       "CREATED", "SIZE", ro_col ? " R/O" : "");
 	for (size_t i = 0; i < n; i++) {
-		char repo[512], tag[256], size[32], age[64];
+		char repo[512], tag[256], size[32];
 		split_name(v[i].name, repo, sizeof(repo), tag, sizeof(tag));
 		if (quiet) {
 			printf("%.12s\n", v[i].config + 7);
 		} else if (json) {
 			struct json_object *o = json_object_new_object(), *names = json_object_new_array();
+			/* podman: Created in seconds, CreatedAt the same in UTC */
+			struct timefmt_time utc = {.sec = created[i].sec};
+			char at[64];
+			timefmt_rfc3339(&utc, at, sizeof(at));
 			json_object_object_add(o, "Id", json_object_new_string(v[i].config + 7));
 			json_object_object_add(o, "Digest", json_object_new_string(v[i].manifest));
 			json_object_array_add(names, json_object_new_string(v[i].name));
 			json_object_object_add(o, "Names", names);
 			json_object_object_add(o, "Size", json_object_new_int64(v[i].size));
-			json_object_object_add(o, "Created", json_object_new_int64((int64_t)v[i].created));
+			json_object_object_add(o, "Created", json_object_new_int64(created[i].sec));
+			json_object_object_add(o, "CreatedAt", json_object_new_string(at));
 			json_object_object_add(o, "ReadOnly", json_object_new_boolean(v[i].store != NULL));
 			json_object_array_add(arr, o);
 		} else {
 			human_size(v[i].size, size, sizeof(size));
-			human_age(v[i].created, age, sizeof(age));
-			printf("%-40s %-10s %-14.12s %-16s %-10s%s\n", repo, tag, v[i].config + 7, age, size,
-			       !ro_col ? "" : v[i].store ? " true" : " false");
+			const char *ro = !ro_col ? "" : v[i].store ? " true" : " false";
+			printf("%-40s %-10s %-14.12s %-*s %-10s%s\n", repo, tag, v[i].config + 7,
+			       age_w, ages + 64 * i, size, ro);
 		}
 	}
 	if (json) {

@@ -19,7 +19,7 @@ int cmd_pull(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct pull_opts po = {0};
+	struct pull_opts po = {.report_current = true};
 	struct source_opts so = {.tls_verify = -1};
 	_cleanup_free_ char *platform = NULL;
 	int c, r;

@@ -62,6 +62,126 @@ setup() {
 	assert_eq "${lines[-1]}" "ran"
 }
 
+# A copy of fixture layout $1 at $BATS_TEST_TMPDIR/$2 that tests may edit.
+layout_copy() {
+	cp -a "$IMAGES/$1" "$BATS_TEST_TMPDIR/$2"
+	chmod -R u+w "$BATS_TEST_TMPDIR/$2"
+}
+
+@test "an image already in the store: run says nothing about pulling; pull says it is up to date" {
+	run --separate-stderr "$URUN" run --rm oci:"$IMAGES/busybox" true
+	[ "$status" -eq 0 ]
+	assert_contains "$stderr" "pulled localhost/busybox:latest: 1 layers, "
+	run --separate-stderr "$URUN" run --rm oci:"$IMAGES/busybox" true
+	[ "$status" -eq 0 ]
+	assert_eq "$stderr" ""
+	# on a terminal: no progress bar either
+	run python3 "$top_srcdir/tests/lib/on-pty.py" "$URUN" run --rm oci:"$IMAGES/busybox" true
+	assert_eq "$output" "restored 0"
+	# the pull verb: the id on stdout, as podman prints it each time, and one line
+	run --separate-stderr "$URUN" pull oci:"$IMAGES/busybox"
+	[ "$status" -eq 0 ]
+	assert_eq "$stderr" "localhost/busybox:latest is up to date"
+	[[ "$output" =~ ^[0-9a-f]{64}$ ]]
+	run --separate-stderr "$URUN" pull -q oci:"$IMAGES/busybox"
+	assert_eq "$stderr" ""
+	# a layout that changed is read again: a new config, nothing else to transfer
+	layout_copy busybox busybox2
+	python3 "$top_srcdir/tests/lib/oci-edit.py" "$BATS_TEST_TMPDIR/busybox2" --created 2001-02-03T04:05:06Z
+	mv "$BATS_TEST_TMPDIR/busybox2" "$BATS_TEST_TMPDIR/busybox"
+	run --separate-stderr "$URUN" run --rm oci:"$BATS_TEST_TMPDIR/busybox" true
+	[ "$status" -eq 0 ]
+	assert_contains "$stderr" "pulled localhost/busybox:latest: 1 layers (1 already in the store), 0.0 MB in "
+}
+
+@test "a pull's summary and progress count only the layers it transfers" {
+	"$URUN" pull -q oci:"$IMAGES/busybox" >/dev/null
+	# busybox's layer, then layered's three
+	layout_copy busybox combo
+	python3 "$top_srcdir/tests/lib/oci-edit.py" "$BATS_TEST_TMPDIR/combo" --append-layers "$IMAGES/layered"
+	local sizes want all
+	sizes=$(python3 -c 'import json, sys
+d = sys.argv[1]
+m = json.load(open(d + "/index.json"))["manifests"][0]["digest"][7:]
+print(" ".join(str(l["size"]) for l in json.load(open(d + "/blobs/sha256/" + m))["layers"]))' "$BATS_TEST_TMPDIR/combo")
+	read -r -a sizes <<<"$sizes"
+	want=$(awk -v a="${sizes[1]}" -v b="${sizes[2]}" -v c="${sizes[3]}" 'BEGIN { printf "%.1f", (a + b + c) / 1e6 }')
+	all=$(awk -v a="${sizes[0]}" -v b="$want" 'BEGIN { printf "%.1f", a / 1e6 + b }')
+	[ "$want" != "$all" ]
+	run --separate-stderr "$URUN" pull oci:"$BATS_TEST_TMPDIR/combo"
+	[ "$status" -eq 0 ]
+	assert_contains "$stderr" "pulled localhost/combo:latest: 4 layers (1 already in the store), $want MB in "
+	# on a terminal: the layer already there has a line without bytes or rate
+	export XDG_DATA_HOME="$BATS_TEST_TMPDIR/store2"
+	"$URUN" pull -q oci:"$IMAGES/busybox" >/dev/null
+	local base
+	base=$(python3 -c 'import json, sys
+d = sys.argv[1]
+m = json.load(open(d + "/index.json"))["manifests"][0]["digest"][7:]
+print(json.load(open(d + "/blobs/sha256/" + m))["layers"][0]["digest"][:19])' "$IMAGES/busybox")
+	run python3 "$top_srcdir/tests/lib/on-pty.py" "$URUN" pull oci:"$BATS_TEST_TMPDIR/combo"
+	assert_contains "$output" "$base already in the store"
+	assert_contains "$output" "MB/s done"
+	[ "$(grep -c "^.*$base.*MB" <<<"$output")" = 0 ]
+	assert_contains "$output" "pulled localhost/combo:latest: 4 layers (1 already in the store), $want MB in "
+}
+
+@test "images shows when the image was built (the config's created, as podman); inspect keeps when it was stored" {
+	local t0 sec created
+	t0=$(date +%s)
+	# 3 years and 100 days ago, written at +02:00 with a fraction
+	sec=$((t0 - (3 * 365 + 100) * 86400))
+	created="$(date -u -d "@$((sec + 7200))" +%Y-%m-%dT%H:%M:%S).250000000+02:00"
+	layout_copy busybox dated
+	python3 "$top_srcdir/tests/lib/oci-edit.py" "$BATS_TEST_TMPDIR/dated" --created "$created"
+	"$URUN" pull -q oci:"$BATS_TEST_TMPDIR/dated" >/dev/null
+	# the fixture's created is the epoch
+	"$URUN" pull -q oci:"$IMAGES/busybox" >/dev/null
+	run "$URUN" images
+	[ "$status" -eq 0 ]
+	assert_contains "$(grep localhost/dated <<<"$output")" " 3 years ago "
+	assert_contains "$(grep localhost/busybox <<<"$output")" " $((t0 / 86400 / 365)) years ago "
+	run "$URUN" images --format json
+	local json
+	json=$(python3 -c 'import json, sys
+for i in json.load(sys.stdin):
+    print(i["Names"][0], i["Created"], i["CreatedAt"])' <<<"$output")
+	assert_contains "$json" "localhost/dated:latest $sec $(date -u -d "@$sec" +%Y-%m-%dT%H:%M:%SZ)"
+	assert_contains "$json" "localhost/busybox:latest 0 1970-01-01T00:00:00Z"
+	# inspect: the config's time as it is written (Go drops the zeros), and when stored
+	run "$URUN" image inspect localhost/dated
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "\"Created\":\"${created%.*}.25+02:00\""
+	[[ "$output" =~ \"Stored\":([0-9]+) ]]
+	[ "${BASH_REMATCH[1]}" -ge "$t0" ]
+}
+
+@test "an image config without created, or with garbage in it: listed with when it was stored, never an error" {
+	local t0 kind
+	t0=$(date +%s)
+	for kind in none garbage; do
+		layout_copy busybox "$kind"
+		if [ "$kind" = none ]; then
+			python3 "$top_srcdir/tests/lib/oci-edit.py" "$BATS_TEST_TMPDIR/$kind" --no-created
+		else
+			python3 "$top_srcdir/tests/lib/oci-edit.py" "$BATS_TEST_TMPDIR/$kind" --created "last tuesday"
+		fi
+		run "$URUN" pull -q oci:"$BATS_TEST_TMPDIR/$kind"
+		[ "$status" -eq 0 ]
+		run "$URUN" image inspect "localhost/$kind"
+		[ "$status" -eq 0 ]
+		assert_contains "$output" "\"Created\":null"
+	done
+	run "$URUN" images
+	[ "$status" -eq 0 ]
+	assert_eq "$(grep -c ' ago ' <<<"$output")" 2
+	run "$URUN" images --format json
+	[ "$status" -eq 0 ]
+	python3 -c 'import json, sys
+t0 = int(sys.argv[1])
+assert all(t0 <= i["Created"] <= t0 + 600 for i in json.load(sys.stdin))' "$t0" <<<"$output"
+}
+
 @test "whiteouts and opaque directories give the right view" {
 	"$URUN" pull -q oci:"$IMAGES/layered" >/dev/null
 	run "$URUN" run localhost/layered sh -c 'ls /data | tr "\n" " "; echo; ls -A /opaque | tr "\n" " "; echo; ls -d /gone 2>&1; true'

@@ -57,6 +57,31 @@ teardown() {
 	assert_eq "${lines[-1]}" "added keep new"
 }
 
+@test "a pull counts the bytes it transfers; an image already there is up to date, and run says nothing" {
+	local mb
+	mb=$(python3 -c 'import json, sys
+d = sys.argv[1]
+m = json.load(open(d + "/index.json"))["manifests"][0]["digest"][7:]
+print("%.1f" % (json.load(open(d + "/blobs/sha256/" + m))["layers"][0]["size"] / 1e6))' "$IMAGES/busybox")
+	[ "$mb" != 0.0 ]
+	run --separate-stderr "$URUN" pull "$REG/urun-test/busybox"
+	[ "$status" -eq 0 ]
+	assert_contains "$stderr" "pulled $REG/urun-test/busybox:latest: 1 layers, $mb MB in "
+	# config-image has busybox's one layer: its config and manifest are all that move
+	run --separate-stderr "$URUN" pull "$REG/urun-test/config-image"
+	[ "$status" -eq 0 ]
+	assert_contains "$stderr" "pulled $REG/urun-test/config-image:latest: 1 layers (1 already in the store), 0.0 MB in "
+	local id
+	id=$output
+	run --separate-stderr "$URUN" pull "$REG/urun-test/config-image"
+	[ "$status" -eq 0 ]
+	assert_eq "$stderr" "$REG/urun-test/config-image:latest is up to date"
+	assert_eq "$output" "$id"
+	run --separate-stderr "$URUN" run --rm --pull=always "$REG/urun-test/busybox" true
+	[ "$status" -eq 0 ]
+	assert_eq "$stderr" ""
+}
+
 @test "pull by digest; a wrong digest is refused" {
 	local d
 	d=$(python3 -c "import json; print(json.load(open('$IMAGES/busybox/index.json'))['manifests'][0]['digest'])")

@@ -273,6 +273,7 @@ int image_config_parse(const char *body, size_t len, struct image_config *c, str
 		c->os = xstrdup(s);
 	if ((s = get_str(o, "variant")))
 		c->variant = xstrdup(s);
+	c->has_created = (s = get_str(o, "created")) && timefmt_parse_rfc3339(s, &c->created) == 0;
 	if (json_object_object_get_ex(o, "config", &cfg) && !json_object_is_type(cfg, json_type_object))
 		cfg = NULL;
 	if ((r = get_strv(cfg, "Env", &c->env, err)) < 0 || (r = get_strv(cfg, "Entrypoint", &c->entrypoint, err)) < 0 ||

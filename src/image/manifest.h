@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "util/error.h"
+#include "util/timefmt.h"
 
 #define MEDIA_OCI_INDEX "application/vnd.oci.image.index.v1+json"
 #define MEDIA_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
@@ -35,6 +36,10 @@ struct image_config {
 	char **exposed_ports;              /* "80/tcp" */
 	char **diff_ids;                   /* "sha256:..." per layer */
 	size_t n_diff_ids;
+	/* `created`; an absent or malformed one is unknown, not an error:
+	 * it is shown, never used to decide anything. */
+	bool has_created;
+	struct timefmt_time created;
 };
 
 /* True when media_type (or, if NULL, the body's mediaType) names an index or

@@ -15,6 +15,8 @@ struct progress *progress_new(size_t n, bool quiet);
 void progress_set(struct progress *p, size_t i, const char *digest, int64_t total);
 void progress_add(struct progress *p, size_t i, size_t bytes);
 void progress_done(struct progress *p, size_t i, bool ok);
+/* Layer i was already in the store: no bytes, no rate. */
+void progress_present(struct progress *p, size_t i, const char *digest);
 void progress_free(struct progress *p);
 
 #endif

@@ -23,6 +23,13 @@ struct feed_ctx {
 	bool unpacker_gone;
 	struct progress *progress;
 	size_t index;
+	int64_t bytes; /* read from the source */
+};
+
+/* What a pull moved: the summary line counts these, not the image's size. */
+struct pull_stats {
+	int64_t bytes;
+	size_t present; /* layers already in the store */
 };
 
 /* When the unpacker stops reading (it refused the layer), the rest of the
@@ -33,6 +40,7 @@ static int write_sink(void *ud, const void *buf, size_t len)
 	struct feed_ctx *f = ud;
 	const char *p = buf;
 	progress_add(f->progress, f->index, len);
+	f->bytes += (int64_t)len;
 	while (len && !f->unpacker_gone) {
 		ssize_t w = write(f->fd, p, len);
 		if (w < 0) {
@@ -94,8 +102,9 @@ static void *feed_thread(void *arg)
 }
 
 static int run_batch(struct store *s, struct image_source *src, const struct image_manifest *man,
-		     const struct image_config *cfg, struct progress *progress, size_t *idx, size_t n,
-		     bool wait, size_t *deferred, size_t *n_deferred, struct urun_error *err)
+		     const struct image_config *cfg, struct progress *progress,
+		     struct pull_stats *st, size_t *idx, size_t n, bool wait, size_t *deferred,
+		     size_t *n_deferred, struct urun_error *err)
 {
 	struct layer_job jobs[PULL_MAX_PARALLEL];
 	pthread_t th[PULL_MAX_PARALLEL];
@@ -113,8 +122,8 @@ static int run_batch(struct store *s, struct image_source *src, const struct ima
 			continue;
 		}
 		if (j->tx.present) {
-			progress_set(progress, idx[k], man->layers[idx[k]].digest, man->layers[idx[k]].size);
-			progress_done(progress, idx[k], true);
+			progress_present(progress, idx[k], man->layers[idx[k]].digest);
+			st->present++;
 			continue;
 		}
 		j->f = (struct feed_ctx){.layer = &man->layers[idx[k]], .progress = progress, .index = idx[k]};
@@ -139,6 +148,7 @@ static int run_batch(struct store *s, struct image_source *src, const struct ima
 			pthread_join(th[i], NULL);
 		int fr = store_layer_finish(&j->tx, j->r, &j->err);
 		progress_done(progress, j->f.index, fr == 0);
+		st->bytes += j->f.bytes;
 		if (fr < 0 && r == 0) {
 			*err = j->err;
 			memset(&j->err, 0, sizeof(j->err));
@@ -157,7 +167,8 @@ static int run_batch(struct store *s, struct image_source *src, const struct ima
  * waited for afterwards, one at a time (waiting inside a batch could
  * deadlock two pulls that take shared layers in different orders). */
 static int pull_layers(struct store *s, struct image_source *src, const struct image_manifest *man,
-		       const struct image_config *cfg, struct progress *progress, struct urun_error *err)
+		       const struct image_config *cfg, struct progress *progress,
+		       struct pull_stats *st, struct urun_error *err)
 {
 	_cleanup_free_ size_t *deferred = xcalloc(man->n_layers + 1, sizeof(size_t));
 	size_t n_deferred = 0, idx[PULL_MAX_PARALLEL];
@@ -166,11 +177,13 @@ static int pull_layers(struct store *s, struct image_source *src, const struct i
 		size_t n = 0;
 		while (next < man->n_layers && n < PULL_MAX_PARALLEL)
 			idx[n++] = next++;
-		r = run_batch(s, src, man, cfg, progress, idx, n, false, deferred, &n_deferred, err);
+		r = run_batch(s, src, man, cfg, progress, st, idx, n, false, deferred, &n_deferred,
+			      err);
 	}
 	for (size_t i = 0; i < n_deferred && r == 0; i++) {
 		size_t none = 0;
-		r = run_batch(s, src, man, cfg, progress, &deferred[i], 1, true, NULL, &none, err);
+		r = run_batch(s, src, man, cfg, progress, st, &deferred[i], 1, true, NULL, &none,
+			      err);
 	}
 	return r;
 }
@@ -206,6 +219,33 @@ static int get_image_manifest(struct image_source *src, const struct pull_opts *
 	return 0;
 }
 
+/* True when the store already holds the whole image under this name, from
+ * this manifest, in your store: the pull would change nothing. out then
+ * receives that record. */
+static bool is_current(struct store *s, const char *name, const char *mdigest,
+		       const struct image_manifest *man, const struct image_config *cfg,
+		       struct store_image *out)
+{
+	for (size_t i = 0; i < cfg->n_diff_ids; i++)
+		if (!store_has_layer(s, cfg->diff_ids[i]))
+			return false;
+	struct store_image *v;
+	size_t n, i;
+	if (store_list_images(s, &v, &n, NULL) < 0)
+		return false;
+	/* yours come first: a name only a read-only store has is not yet yours */
+	for (i = 0; i < n && strcmp(v[i].name, name) != 0; i++)
+		;
+	bool current = i < n && !v[i].store && strcmp(v[i].manifest, mdigest) == 0 &&
+		       strcmp(v[i].config, man->config.digest) == 0;
+	if (current) {
+		*out = v[i];
+		memset(&v[i], 0, sizeof(v[i]));
+	}
+	store_images_free(v, n);
+	return current;
+}
+
 int image_pull(struct store *s, struct image_source *src, const struct pull_opts *o, struct store_image *out,
 	       struct urun_error *err)
 {
@@ -230,14 +270,28 @@ int image_pull(struct store *s, struct image_source *src, const struct pull_opts
 				   man.n_layers);
 		goto done;
 	}
+	/* run reads a local layout each time (it may have changed), and a pull
+	 * may be asked for again: when the store has the image as the source
+	 * has it, nothing is written and there is nothing to report. */
+	if (is_current(s, src->name, mdigest, &man, &cfg, out)) {
+		if (o->report_current && !o->quiet)
+			fprintf(stderr, "%s is up to date\n", out->name);
+		r = 0;
+		goto done;
+	}
 	if ((r = store_put_blob(s, mdigest, m.body, m.len, err)) < 0 ||
 	    (r = store_put_blob(s, man.config.digest, cbuf, clen, err)) < 0)
 		goto done;
 	int64_t size = 0;
 	for (size_t i = 0; i < man.n_layers; i++)
 		size += man.layers[i].size;
-	struct progress *progress = progress_new(man.n_layers, o->quiet);
-	r = pull_layers(s, src, &man, &cfg, progress, err);
+	/* bars only when something moves */
+	size_t missing = 0;
+	for (size_t i = 0; i < cfg.n_diff_ids; i++)
+		missing += !store_has_layer(s, cfg.diff_ids[i]);
+	struct pull_stats st = {0};
+	struct progress *progress = progress_new(missing ? man.n_layers : 0, o->quiet);
+	r = pull_layers(s, src, &man, &cfg, progress, &st, err);
 	progress_free(progress);
 	if (r < 0)
 		goto done;
@@ -251,9 +305,15 @@ int image_pull(struct store *s, struct image_source *src, const struct pull_opts
 	out->created = time(NULL);
 	r = store_record_image(s, out, err);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	if (r == 0 && !o->quiet)
-		fprintf(stderr, "pulled %s: %zu layers, %.1f MB in %.2f s\n", out->name, man.n_layers,
-			(double)size / 1e6, (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	if (r == 0 && !o->quiet) {
+		char present[64] = "";
+		if (st.present)
+			snprintf(present, sizeof(present), " (%zu already in the store)",
+				 st.present);
+		fprintf(stderr, "pulled %s: %zu layers%s, %.1f MB in %.2f s\n", out->name,
+			man.n_layers, present, (double)st.bytes / 1e6,
+			(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	}
 done:
 	if (r < 0)
 		store_image_free(out);

@@ -10,6 +10,9 @@
 struct pull_opts {
 	const char *os, *arch, *variant;  /* NULL: the host's */
 	bool quiet;
+	/* Say so on stderr when the image was already there as pulled (the pull
+	 * verb); run, create and load stay silent then. */
+	bool report_current;
 };
 
 int image_pull(struct store *s, struct image_source *src, const struct pull_opts *o, struct store_image *out,
