@@ -91,10 +91,8 @@ int cmd_exec(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err
 	state_dir_close(&sd);
 	if (r == 0) {
 		/* The container's settings, then the command line's. */
-		for (char **e = st.env; e && *e; e++)
-			spec_setenv(&spec, *e);
-		for (char **e = env; e && *e; e++)
-			spec_setenv(&spec, *e);
+		spec_env_merge(&spec.env, st.env);
+		spec_env_merge(&spec.env, env);
 		if (!spec.user && st.user)
 			spec.user = xstrdup(st.user);
 		if (!spec.workdir && st.workdir)

@@ -158,10 +158,9 @@ static void check_subids(struct json_object *list, const struct urun_config *cfg
 	struct urun_error e = {0};
 	struct passwd *pw = getpwuid(getuid());
 	const char *user = pw ? pw->pw_name : "USER";
-	_cleanup_free_ char *fix =
-	    xasprintf("an admin can add ranges: usermod --add-subuids 100000-165535 "
-		      "--add-subgids 100000-165535 %s (or, with NSS, check `getsubids %s`)",
-		      user, user);
+	_cleanup_free_ char *add = userns_add_range_hint(user);
+	_cleanup_free_ char *fix = xasprintf(
+	    "an admin can add ranges: %s (or, with NSS, check `getsubids %s`)", add, user);
 	if (userns_plan(&ids, &e) < 0) {
 		check(list, "subordinate ids", V_FAIL, fix, "%s", e.msg);
 	} else if (!ids.subid_ranges) {

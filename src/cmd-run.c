@@ -460,21 +460,43 @@ static int parse_ulimit(struct container_spec *spec, const char *arg, struct uru
 	return 0;
 }
 
-static void add_env(struct container_spec *spec, const char *kv)
+/* -e and --env-file entries in command-line order; merged into the spec
+ * once, after parsing (spec_env_merge: later wins, linear in the count). */
+struct env_list {
+	char **v;
+	size_t n, cap;
+};
+
+static void env_list_push(struct env_list *l, char *kv)
+{
+	if (l->n + 2 > l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 16;
+		l->v = xrealloc(l->v, l->cap * sizeof(char *));
+	}
+	l->v[l->n++] = kv;
+	l->v[l->n] = NULL;
+}
+
+static void env_list_free(struct env_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+}
+
+static void add_env(struct env_list *l, const char *kv)
 {
 	if (strchr(kv, '=')) {
-		spec_setenv(spec, kv);
+		env_list_push(l, xstrdup(kv));
 		return;
 	}
 	/* `-e NAME` passes urun's own value, and nothing when it is unset. */
 	const char *v = getenv(kv);
-	if (v) {
-		_cleanup_free_ char *s = xasprintf("%s=%s", kv, v);
-		spec_setenv(spec, s);
-	}
+	if (v)
+		env_list_push(l, xasprintf("%s=%s", kv, v));
 }
 
-static int parse_env_file(struct container_spec *spec, const char *path, struct urun_error *err)
+static int parse_env_file(struct env_list *l, const char *path, struct urun_error *err)
 {
 	_cleanup_fclose_ FILE *f = fopen(path, "re");
 	_cleanup_free_ char *line = NULL;
@@ -483,11 +505,13 @@ static int parse_env_file(struct container_spec *spec, const char *path, struct 
 		return urun_error_set(err, errno, "--env-file `%s`", path);
 	while (getline(&line, &cap, f) > 0) {
 		line[strcspn(line, "\r\n")] = '\0';
-		char *l = line + strspn(line, " \t");
-		if (*l == '#' || *l == '\0')
+		char *l2 = line + strspn(line, " \t");
+		if (*l2 == '#' || *l2 == '\0')
 			continue;
-		add_env(spec, l);
+		add_env(l, l2);
 	}
+	if (ferror(f))
+		return urun_error_set(err, errno, "reading --env-file `%s`", path);
 	return 0;
 }
 
@@ -572,6 +596,7 @@ static int parse_run_args(int argc, char **argv, struct container_spec *spec, st
 			  struct urun_error *err)
 {
 	_cleanup_strv_ char **cap_add = NULL, **cap_drop = NULL;
+	__attribute__((cleanup(env_list_free))) struct env_list cli_env = {0};
 	long long n;
 	int c, r = 0;
 
@@ -583,10 +608,10 @@ static int parse_run_args(int argc, char **argv, struct container_spec *spec, st
 			run_help();
 			return 1;
 		case 'e':
-			add_env(spec, optarg);
+			add_env(&cli_env, optarg);
 			break;
 		case OPT_ENV_FILE:
-			r = parse_env_file(spec, optarg, err);
+			r = parse_env_file(&cli_env, optarg, err);
 			break;
 		case 'h':
 			free(spec->hostname);
@@ -764,6 +789,7 @@ static int parse_run_args(int argc, char **argv, struct container_spec *spec, st
 	}
 	if (r < 0)
 		return r;
+	spec_env_merge(&spec->env, cli_env.v);
 	if ((r = security_parse_caps(&spec->caps, cap_add, cap_drop, err)) < 0)
 		return r;
 	if (spec->privileged) {
@@ -823,10 +849,8 @@ static int apply_image_config(struct store *s, const struct store_image *img,
 		return r;
 	char **cli_env = spec->env;
 	spec->env = NULL;
-	for (char **e = cfg.env; e && *e; e++)
-		spec_setenv(spec, *e);
-	for (char **e = cli_env; e && *e; e++)
-		spec_setenv(spec, *e);
+	spec_env_merge(&spec->env, cfg.env);
+	spec_env_merge(&spec->env, cli_env);
 	strv_free(cli_env);
 
 	/* --entrypoint replaces the image's and drops its Cmd, as in docker. */
@@ -1010,8 +1034,7 @@ static void fill_record(struct run_job *j, int argc, char **argv)
 	st->tty = spec->tty;
 	st->interactive = spec->interactive;
 	st->detached = j->a.detach;
-	for (char **e = spec->env; e && *e; e++)
-		strv_push(&st->env, xstrdup(*e));
+	spec_env_merge(&st->env, spec->env);
 	st->user = spec->user ? xstrdup(spec->user) : NULL;
 	st->workdir = spec->workdir ? xstrdup(spec->workdir) : NULL;
 	st->hostname = spec->hostname ? xstrdup(spec->hostname) : NULL;

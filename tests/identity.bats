@@ -32,6 +32,16 @@ setup() {
 	assert_contains "$stderr" "usermod --add-subuids"
 }
 
+@test "no subuid entry: the usermod hint names a range no entry of /etc/subuid or /etc/subgid holds" {
+	printf 'alice:100000:65536\nbob:165536:65536\n' >"$BATS_TEST_TMPDIR/subuid"
+	printf 'alice:100000:65536\ncarol:300000:1000\n' >"$BATS_TEST_TMPDIR/subgid"
+	URUN_SUBUID_FILE="$BATS_TEST_TMPDIR/subuid" URUN_SUBGID_FILE="$BATS_TEST_TMPDIR/subgid" \
+		run --separate-stderr "$URUN" run --rootfs "$ROOTFS" true
+	[ "$status" -eq 0 ]
+	assert_contains "$stderr" "no subordinate uid range for \`$(id -un)\`"
+	assert_contains "$stderr" "an admin can add one: usermod --add-subuids 301000-366535 --add-subgids 301000-366535 $(id -un)"
+}
+
 @test "no subuid entry: chown, chgrp and su succeed as no-ops (fakeroot); fakeroot=off gives the real errors" {
 	local root
 	root=$(rootfs_copy)

@@ -353,3 +353,48 @@ assert all(t0 <= i["Created"] <= t0 + 600 for i in json.load(sys.stdin))' "$t0" 
 	run "$URUN" pull -q oci:"$BATS_TEST_TMPDIR/bomb"
 	[ "$status" -eq 0 ]
 }
+
+# busybox_with_env OUT PY-EXPR: a copy of the busybox layout whose config's Env
+# gets the entries of the Python list PY-EXPR appended.
+busybox_with_env() {
+	python3 - "$IMAGES/busybox" "$1" "$2" <<'EOF'
+import hashlib, json, shutil, sys
+src, out, expr = sys.argv[1:]
+shutil.copytree(src, out)
+def rd(d):
+    return open(f"{out}/blobs/sha256/{d[7:]}", "rb").read()
+def wr(data):
+    d = hashlib.sha256(data).hexdigest()
+    open(f"{out}/blobs/sha256/{d}", "wb").write(data)
+    return "sha256:" + d, len(data)
+idx = json.load(open(f"{out}/index.json"))
+man = json.loads(rd(idx["manifests"][0]["digest"]))
+cfg = json.loads(rd(man["config"]["digest"]))
+cfg["config"]["Env"] += eval(expr)
+man["config"]["digest"], man["config"]["size"] = wr(json.dumps(cfg).encode())
+idx["manifests"][0]["digest"], idx["manifests"][0]["size"] = wr(json.dumps(man).encode())
+json.dump(idx, open(f"{out}/index.json", "w"))
+EOF
+}
+
+@test "an image Env of 1,500 entries arrives whole; --env-file and -e win by name, the later one" {
+	busybox_with_env "$BATS_TEST_TMPDIR/img" '[f"E{i}=image{i}" for i in range(1, 1501)]'
+	printf 'E1500=file\nE7=file\n' >"$BATS_TEST_TMPDIR/env"
+	run "$URUN" run -e MINE=one --env-file "$BATS_TEST_TMPDIR/env" -e E7=cli -e MINE=two \
+		oci:"$BATS_TEST_TMPDIR/img" sh -c 'echo $E1 $E7 $E1499 $E1500 $MINE; env | grep -c "^E[0-9]*="'
+	[ "$status" -eq 0 ]
+	assert_eq "${lines[-2]}" "image1 cli image1499 file two"
+	assert_eq "${lines[-1]}" "1500"
+}
+
+@test "a 3 MB Env value is reported as the kernel's E2BIG, exit 126, not as a missing command" {
+	busybox_with_env "$BATS_TEST_TMPDIR/img" '["BIG=" + "a" * 3000000]'
+	"$URUN" pull -q oci:"$BATS_TEST_TMPDIR/img" >/dev/null
+	local cmd
+	for cmd in sh /bin/sh; do
+		run -126 "$URUN" run localhost/img "$cmd" -c true
+		assert_contains "$output" "urun: the environment and arguments are too large for the kernel (E2BIG): "
+		assert_contains "$output" "the longest, \`BIG\`, has 3000005"
+		assert_contains "$output" "hint: one variable or argument may hold 128 KiB"
+	done
+}

@@ -37,12 +37,20 @@ for c in d["checks"]:
 	[[ "$output" =~ ^(overlay|fuse-overlayfs|vfs)$ ]]
 }
 
-@test "info: no subuid entry is named with the usermod fix" {
+@test "info: no subuid entry is named with the usermod fix, a range free in both files" {
 	URUN_SUBUID_FILE=/dev/null URUN_SUBGID_FILE=/dev/null run "$URUN" info --format json
 	[ "$status" -eq 0 ]
 	run info_check "subordinate ids" <<<"$output"
 	assert_contains "$output" "warning|no range in /etc/subuid and /etc/subgid for you"
 	assert_contains "$output" "usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $(id -un)"
+	# other users' ranges: the suggestion starts above the highest one of either file
+	printf 'alice:100000:65536\n' >"$BATS_TEST_TMPDIR/subuid"
+	printf 'alice:100000:65536\nbob:165536:65536\n' >"$BATS_TEST_TMPDIR/subgid"
+	URUN_SUBUID_FILE="$BATS_TEST_TMPDIR/subuid" URUN_SUBGID_FILE="$BATS_TEST_TMPDIR/subgid" \
+		run "$URUN" info --format json
+	[ "$status" -eq 0 ]
+	run info_check "subordinate ids" <<<"$output"
+	assert_contains "$output" "usermod --add-subuids 231072-296607 --add-subgids 231072-296607 $(id -un)"
 }
 
 @test "info: missing helper binaries are named with how to install them" {

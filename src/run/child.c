@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -232,6 +233,32 @@ static void mkdir_in_root(const char *path)
 	}
 }
 
+/* The kernel refuses an execve whose strings exceed its limits: 128 KiB for
+ * one string (MAX_ARG_STRLEN), a quarter of RLIMIT_STACK for all of them.
+ * Said as such, with the longest string, instead of "not found". */
+__attribute__((noreturn)) static void report_e2big(const struct child_ctx *ctx, char *const *argv,
+						   char *const *env)
+{
+	size_t total = 0, count = 0, longest = 0;
+	const char *which = argv[0];
+	for (int pass = 0; pass < 2; pass++)
+		for (char *const *s = pass ? env : argv; s && *s; s++) {
+			size_t l = strlen(*s) + 1;
+			total += l;
+			count++;
+			if (l > longest) {
+				longest = l;
+				which = *s;
+			}
+		}
+	int nl = (int)strcspn(which, "=");
+	report(
+	    ctx, 126, E2BIG,
+	    "the environment and arguments are too large for the kernel (E2BIG): %zu bytes in %zu "
+	    "strings; the longest, `%.*s%s`, has %zu",
+	    total, count, nl > 64 ? 64 : nl, which, nl > 64 ? "..." : "", longest);
+}
+
 /* execvp semantics against the container's PATH (not urun's): 127 when no
  * candidate exists, 126 when one exists but cannot be executed. */
 __attribute__((noreturn)) static void do_exec(const struct child_ctx *ctx, char *const *argv, char *const *env)
@@ -242,6 +269,8 @@ __attribute__((noreturn)) static void do_exec(const struct child_ctx *ctx, char 
 	if (strchr(cmd, '/')) {
 		execve(cmd, argv, env);
 		e = errno;
+		if (e == E2BIG)
+			report_e2big(ctx, argv, env);
 		report(ctx, e == ENOENT || e == ENOTDIR ? 127 : 126, e, "%s: `%s`",
 		       e == ENOENT ? "executable file not found" : "cannot execute", cmd);
 	}
@@ -260,6 +289,8 @@ __attribute__((noreturn)) static void do_exec(const struct child_ctx *ctx, char 
 			buf[dl] = '/';
 			strcpy(buf + dl + 1, cmd);
 			execve(buf, argv, env);
+			if (errno == E2BIG) /* the same for every candidate */
+				report_e2big(ctx, argv, env);
 			if (errno == EACCES || errno == ENOEXEC || errno == EPERM)
 				seen_eacces = errno;
 		}
@@ -341,20 +372,28 @@ void child_main(const struct child_ctx *ctx)
 	struct identity id;
 	resolve_identity(ctx, &id);
 
-	/* Environment: the spec's, then docker's defaults for what is unset. */
-	char *env[1024];
-	size_t n = 0;
-	for (size_t i = 0; spec->env && spec->env[i] && n < 1000; i++)
+	/* Environment: the spec's, all of it, then docker's defaults for what is
+	 * unset (4 more). The vector comes from mmap, not malloc: after a raw
+	 * clone another thread of the parent may hold malloc's lock. */
+	size_t n = 0, cap = 5;
+	for (size_t i = 0; spec->env && spec->env[i]; i++)
+		cap++;
+	char **env = mmap(NULL, cap * sizeof(char *), PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (env == MAP_FAILED)
+		report(ctx, 125, errno, "allocating the environment (%zu variables)", cap - 5);
+	for (size_t i = 0; spec->env && spec->env[i]; i++)
 		env[n++] = spec->env[i];
 	env[n] = NULL;
 	char path_buf[128], home_buf[PATH_MAX + 8], host_buf[300], term_buf[32];
-	set_env_default(ctx, env, &n, 1024, path_buf, sizeof(path_buf), "PATH",
+	set_env_default(ctx, env, &n, cap, path_buf, sizeof(path_buf), "PATH",
 			"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-	set_env_default(ctx, env, &n, 1024, home_buf, sizeof(home_buf), "HOME", id.home);
+	set_env_default(ctx, env, &n, cap, home_buf, sizeof(home_buf), "HOME", id.home);
 	if (spec->hostname)
-		set_env_default(ctx, env, &n, 1024, host_buf, sizeof(host_buf), "HOSTNAME", spec->hostname);
+		set_env_default(ctx, env, &n, cap, host_buf, sizeof(host_buf), "HOSTNAME",
+				spec->hostname);
 	if (spec->tty)
-		set_env_default(ctx, env, &n, 1024, term_buf, sizeof(term_buf), "TERM", "xterm");
+		set_env_default(ctx, env, &n, cap, term_buf, sizeof(term_buf), "TERM", "xterm");
 
 	if ((r = security_drop_bounding(ctx->security)) < 0)
 		report(ctx, 125, -r, "dropping capabilities from the bounding set");

@@ -302,6 +302,12 @@ static int await_exec(struct launch *l, struct urun_error *err)
 		err->status = rep.status;
 		if (rep.status == EXIT_NOT_FOUND)
 			urun_error_hint(err, "check the command name and the image's PATH");
+		else if (rep.err == E2BIG)
+			urun_error_hint(
+			    err,
+			    "one variable or argument may hold 128 KiB, all together a "
+			    "quarter of the stack limit (--ulimit stack): shorten the "
+			    "image's Env, -e or --env-file values, or pass large data in a file");
 		return r;
 	}
 }

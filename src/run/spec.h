@@ -137,5 +137,8 @@ void spec_free(struct container_spec *spec);
 
 /* Set NAME=VALUE in env, replacing an existing NAME. */
 void spec_setenv(struct container_spec *spec, const char *kv);
+/* Merge add (copied) into *env by name, in linear time: a later entry wins,
+ * at the place where its name first appeared; new names go at the end. */
+void spec_env_merge(char ***env, char *const *add);
 
 #endif

@@ -299,12 +299,14 @@ static bool get_bool(struct json_object *o, const char *k)
 static char **get_strv(struct json_object *o, const char *k)
 {
 	struct json_object *a;
-	char **v = NULL;
 	if (!json_object_object_get_ex(o, k, &a) || !json_object_is_type(a, json_type_array))
 		return NULL;
-	for (size_t i = 0; i < json_object_array_length(a); i++) {
+	/* Sized once: an environment can hold 500,000 entries. */
+	size_t n = json_object_array_length(a);
+	char **v = xcalloc(n + 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++) {
 		const char *s = json_object_get_string(json_object_array_get_idx(a, i));
-		strv_push(&v, xstrdup(s ? s : ""));
+		v[i] = xstrdup(s ? s : "");
 	}
 	return v;
 }
@@ -400,6 +402,18 @@ static int write_record(struct state_dir *sd, const struct ctr_state *st, bool r
 	struct json_object *o = state_to_json(st);
 	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 	size_t len = strlen(text);
+	/* Refused here rather than found "damaged" by the next reader. */
+	if (len > STATE_MAX_BYTES) {
+		json_object_put(o);
+		int r =
+		    urun_error_set(err, 0,
+				   "the settings of container %.12s take %zu bytes, more than a "
+				   "record holds (%u MiB)",
+				   st->id, len, STATE_MAX_BYTES >> 20);
+		urun_error_hint(err,
+				"most of it is the environment: pass fewer or shorter variables");
+		return r;
+	}
 	if (!replace_only && mkdirat(sd->fd, st->id, 0700) < 0 && errno != EEXIST) {
 		json_object_put(o);
 		return urun_error_set(err, errno, "creating the state of container %.12s", st->id);

@@ -33,6 +33,24 @@ static int parse_u32(const char *s, uint32_t *out)
 	return 0;
 }
 
+/* One `name_or_id:start:count` line; false for comments and malformed
+ * lines, which are ignored, as shadow's parser does. */
+static bool subid_line(char *line, char **key, struct idmap *m)
+{
+	char *save = NULL, *start, *count;
+	line[strcspn(line, "\r\n")] = '\0';
+	if (line[0] == '#' || line[0] == '\0')
+		return false;
+	*key = strtok_r(line, ":", &save);
+	start = strtok_r(NULL, ":", &save);
+	count = strtok_r(NULL, ":", &save);
+	if (!*key || !start || !count || strtok_r(NULL, ":", &save))
+		return false;
+	*m = (struct idmap){0};
+	return parse_u32(start, &m->outside) == 0 && parse_u32(count, &m->count) == 0 &&
+	       m->count != 0 && (uint64_t)m->outside + m->count <= UINT32_MAX;
+}
+
 int subid_parse(FILE *f, const char *user, uint32_t id, struct idmap *out, size_t max, size_t *n)
 {
 	_cleanup_free_ char *line = NULL;
@@ -42,25 +60,50 @@ int subid_parse(FILE *f, const char *user, uint32_t id, struct idmap *out, size_
 	snprintf(idstr, sizeof(idstr), "%u", id);
 	*n = 0;
 	while (getline(&line, &cap, f) > 0) {
-		char *save = NULL, *key, *start, *count;
-		line[strcspn(line, "\r\n")] = '\0';
-		if (line[0] == '#' || line[0] == '\0')
+		char *key;
+		struct idmap m;
+		if (!subid_line(line, &key, &m))
 			continue;
-		key = strtok_r(line, ":", &save);
-		start = strtok_r(NULL, ":", &save);
-		count = strtok_r(NULL, ":", &save);
-		if (!key || !start || !count || strtok_r(NULL, ":", &save))
-			continue; /* malformed lines are ignored, as shadow's parser does */
 		if (!(user && strcmp(key, user) == 0) && strcmp(key, idstr) != 0)
-			continue;
-		struct idmap m = {0};
-		if (parse_u32(start, &m.outside) < 0 || parse_u32(count, &m.count) < 0 ||
-		    m.count == 0 || (uint64_t)m.outside + m.count > UINT32_MAX)
 			continue;
 		if (*n < max)
 			out[(*n)++] = m;
 	}
 	return 0;
+}
+
+uint32_t subid_free_start(FILE *subuid, FILE *subgid, uint32_t count)
+{
+	/* shadow's SUB_UID_MIN and SUB_GID_MIN: where useradd starts too */
+	uint64_t start = 100000;
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+	for (int i = 0; i < 2; i++) {
+		FILE *f = i ? subgid : subuid;
+		while (f && getline(&line, &cap, f) > 0) {
+			char *key;
+			struct idmap m;
+			if (subid_line(line, &key, &m) && (uint64_t)m.outside + m.count > start)
+				start = (uint64_t)m.outside + m.count;
+		}
+	}
+	/* 4294967295 is (uid_t)-1, never a valid id */
+	return start + count <= UINT32_MAX ? (uint32_t)start : 0;
+}
+
+char *userns_add_range_hint(const char *user)
+{
+	const char *up = getenv("URUN_SUBUID_FILE"), *gp = getenv("URUN_SUBGID_FILE");
+	_cleanup_fclose_ FILE *fu = fopen(up && *up ? up : "/etc/subuid", "re");
+	_cleanup_fclose_ FILE *fg = fopen(gp && *gp ? gp : "/etc/subgid", "re");
+	uint32_t start = subid_free_start(fu, fg, 65536);
+	if (!start)
+		return xasprintf(
+		    "usermod --add-subuids START-END --add-subgids START-END %s, with a "
+		    "range of 65536 ids no entry of /etc/subuid and /etc/subgid overlaps",
+		    user);
+	return xasprintf("usermod --add-subuids %u-%u --add-subgids %u-%u %s", start, start + 65535,
+			 start, start + 65535, user);
 }
 
 /* newuidmap is useless unless it is setuid root or carries file caps;
@@ -186,13 +229,14 @@ int userns_plan(struct container_spec *spec, struct urun_error *err)
 		ng = read_ranges("URUN_SUBGID_FILE", "/etc/subgid", name, spec->host_uid, gr,
 				 ARRAY_SIZE(gr));
 		if (nu == 0 || ng == 0) {
+			/* a range no other user holds yet, computed from both files */
+			_cleanup_free_ char *fix =
+			    spec->quiet ? NULL : userns_add_range_hint(name ? name : "USER");
 			if (!spec->quiet)
 				log_warn_once(
 				    "no subordinate %s range for `%s` in /etc/sub%s: running with "
 				    "a single-id "
-				    "mapping%s; an admin can add one: usermod --add-subuids "
-				    "100000-165535 "
-				    "--add-subgids 100000-165535 %s",
+				    "mapping%s; an admin can add one: %s",
 				    nu == 0 ? "uid" : "gid", name ? name : "(unknown)",
 				    nu == 0 ? "uid" : "gid",
 				    spec->fakeroot_off
@@ -200,7 +244,7 @@ int userns_plan(struct container_spec *spec, struct urun_error *err)
 					: " (chown and setuid calls in the container succeed "
 					  "without effect, "
 					  "so package managers work; --security-opt fakeroot=off)",
-				    name ? name : "USER");
+				    fix);
 			nu = ng = 0;
 		} else if (!userns_helper_usable(spec->newuidmap, &why) ||
 			   !userns_helper_usable(spec->newgidmap, &why)) {

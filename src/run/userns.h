@@ -12,6 +12,16 @@
  * `name_or_id:start:count` per line. Fills up to max ranges (inside = 0). */
 int subid_parse(FILE *f, const char *user, uint32_t id, struct idmap *out, size_t max, size_t *n);
 
+/* The start of count ids free in both files (either may be NULL): above the
+ * end of every range of any user, and at least 100000 (shadow's
+ * SUB_UID_MIN); 0 when none fits below 2^32 - 1. */
+uint32_t subid_free_start(FILE *subuid, FILE *subgid, uint32_t count);
+
+/* "usermod --add-subuids A-B --add-subgids A-B USER" with a free range of
+ * 65536 ids from /etc/subuid and /etc/subgid ($URUN_SUBUID_FILE and
+ * $URUN_SUBGID_FILE for tests). Allocated. */
+char *userns_add_range_hint(const char *user);
+
 /* Fill spec->uidmap/gidmap from /etc/subuid and /etc/subgid (or the files
  * named by $URUN_SUBUID_FILE/$URUN_SUBGID_FILE for tests) and spec->userns. */
 int userns_plan(struct container_spec *spec, struct urun_error *err);

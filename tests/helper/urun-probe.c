@@ -7,7 +7,11 @@
  * iputils ping uses when net.ipv4.ping_group_range admits the caller's
  * group; busybox ping needs a raw socket) and prints OK on the reply.
  * `udp-echo PORT` is a server instead: it answers each UDP datagram on
- * PORT with "echo: " and the datagram, forever (busybox has no UDP server). */
+ * PORT with "echo: " and the datagram, forever (busybox has no UDP server).
+ * `ioctl REQ [newpty]` makes the terminal request REQ (tiocsti, tiocsti-hi:
+ * TIOCSTI with the upper 32 bits of the request set, tioclinux, tcgets) on
+ * stdin, or on a new pty that a new session takes as its controlling
+ * terminal, where the kernel itself would allow TIOCSTI. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -18,6 +22,9 @@
 #include <netinet/in.h>
 #include <netinet/ip_icmp.h>
 #include <poll.h>
+#include <stdbool.h>
+#include <termios.h>
+#include <sys/wait.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/ptrace.h>
@@ -84,10 +91,52 @@ static int udp_echo(int port)
 	}
 }
 
+static long terminal_request(int fd, const char *req)
+{
+	char ch = '#';
+	int sub = 6; /* TIOCL_GETSHIFTSTATE, harmless */
+	struct termios t;
+	if (strcmp(req, "tiocsti") == 0)
+		return ioctl(fd, TIOCSTI, &ch);
+	/* the kernel reads the request as 32 bits: a filter must too */
+	if (strcmp(req, "tiocsti-hi") == 0)
+		return syscall(SYS_ioctl, fd, 0xffffffff00000000UL | TIOCSTI, &ch);
+	if (strcmp(req, "tioclinux") == 0)
+		return ioctl(fd, TIOCLINUX, &sub);
+	if (strcmp(req, "tcgets") == 0)
+		return ioctl(fd, TCGETS, &t);
+	errno = EINVAL;
+	return -1;
+}
+
+static int ioctl_probe(const char *req, bool newpty)
+{
+	if (!newpty)
+		return result(terminal_request(STDIN_FILENO, req));
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid < 0)
+		return result(-1);
+	if (pid == 0) {
+		int m = posix_openpt(O_RDWR | O_NOCTTY);
+		char *name = m < 0 || unlockpt(m) < 0 ? NULL : ptsname(m);
+		/* a session leader without a terminal acquires the first it opens */
+		int s = name && setsid() >= 0 ? open(name, O_RDWR) : -1;
+		result(s < 0 ? -1 : terminal_request(s, req));
+		fflush(stdout);
+		_exit(0);
+	}
+	int st;
+	waitpid(pid, &st, 0);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fputs("usage: urun-probe keyctl|add_key|tiocsti|kill PID|ptrace PID|openw PATH|ping ADDR|udp-echo PORT\n", stderr);
+		fputs("usage: urun-probe keyctl|add_key|tiocsti|kill PID|ptrace PID|openw "
+		      "PATH|ping ADDR|udp-echo PORT|ioctl REQ [newpty]\n",
+		      stderr);
 		return 2;
 	}
 	const char *c = argv[1];
@@ -113,6 +162,8 @@ int main(int argc, char **argv)
 		return ping_once(argv[2]);
 	if (strcmp(c, "udp-echo") == 0)
 		return udp_echo(atoi(argv[2]));
+	if (strcmp(c, "ioctl") == 0)
+		return ioctl_probe(argv[2], argc > 3 && strcmp(argv[3], "newpty") == 0);
 	fputs("urun-probe: unknown question\n", stderr);
 	return 2;
 }

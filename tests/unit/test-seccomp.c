@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/ioctl.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -404,6 +405,89 @@ static void test_default_profile(void)
 	urun_error_clear(&err);
 }
 
+/* ioctl requests around TIOCSTI and TIOCLINUX: the two themselves (also
+ * with the upper 32 bits set, which the kernel ignores), every request one
+ * bit away from either, every pattern of the bits they differ in, and
+ * TCGETS sign-extended as musl passes requests with bit 31 set. */
+#define IOCTL_MAX 80
+static unsigned long ioctl_reqs[IOCTL_MAX];
+static size_t n_ioctl_reqs;
+
+static void add_req(unsigned long r)
+{
+	for (size_t i = 0; i < n_ioctl_reqs; i++)
+		if (ioctl_reqs[i] == r)
+			return;
+	if (n_ioctl_reqs < IOCTL_MAX)
+		ioctl_reqs[n_ioctl_reqs++] = r;
+}
+
+static bool is_blocked(unsigned long r)
+{
+	return (r & 0xffffffffUL) == TIOCSTI || (r & 0xffffffffUL) == TIOCLINUX;
+}
+
+static void probe_ioctls(int *res)
+{
+	/* /dev/null: every request either fails (ENOTTY) or does nothing harmful;
+	 * a buffer large enough for any size the request encodes */
+	static char buf[16384];
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	for (size_t i = 0; i < n_ioctl_reqs; i++) {
+		memset(buf, 0, sizeof(buf));
+		res[i] = fd < 0 ? EBADF : result_of(syscall(SYS_ioctl, fd, ioctl_reqs[i], buf));
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+static void test_default_ioctl(void)
+{
+	struct seccomp_program prog = {0};
+	struct urun_error err = {0};
+	int base[IOCTL_MAX], res[IOCTL_MAX];
+	_cleanup_free_ char *path = profile_path();
+
+	add_req(TIOCSTI);
+	add_req(TIOCLINUX);
+	add_req(0xffffffff00000000UL | TIOCSTI);
+	add_req(0x100000000UL | TIOCLINUX);
+	for (int b = 0; b < 32; b++) {
+		add_req(TIOCSTI ^ (1UL << b));
+		add_req(TIOCLINUX ^ (1UL << b));
+	}
+	for (unsigned long p = 0; p < 8; p++)
+		add_req((TIOCSTI & ~0xeUL) | p << 1);
+	add_req(0xffffffff00000000UL | TCGETS);
+
+	int r = seccomp_compile_file(path, DEFAULT_CAPS, &prog, &err);
+	memset(res, 0xff, sizeof(res));
+	if (r < 0 || run_confined(NULL, probe_ioctls, base, n_ioctl_reqs) < 0 ||
+	    run_confined(&prog, probe_ioctls, res, n_ioctl_reqs) < 0) {
+		ok(0, "ioctl probes ran");
+		diag("%s", err.msg ? err.msg : "");
+		seccomp_program_free(&prog);
+		urun_error_clear(&err);
+		return;
+	}
+	size_t wrong = 0, blocked = 0;
+	for (size_t i = 0; i < n_ioctl_reqs; i++) {
+		int want = is_blocked(ioctl_reqs[i]) ? EPERM : base[i];
+		blocked += is_blocked(ioctl_reqs[i]);
+		if (res[i] != want) {
+			wrong++;
+			diag("ioctl 0x%lx: got %s, want %s", ioctl_reqs[i], strerror(res[i]),
+			     strerror(want));
+		}
+	}
+	is_int((long long)blocked, 4, "four of the requests are TIOCSTI or TIOCLINUX");
+	is_int((long long)wrong, 0,
+	       "default profile: TIOCSTI and TIOCLINUX get EPERM, whatever the upper 32 bits; "
+	       "every request near them reaches the kernel");
+	seccomp_program_free(&prog);
+	urun_error_clear(&err);
+}
+
 static void test_accepts(void)
 {
 	static const struct {
@@ -595,6 +679,7 @@ static void test_load(void)
 int main(void)
 {
 	test_default_profile();
+	test_default_ioctl();
 	test_small_profile(1ULL << CAP_SYS_ADMIN, "6.1", 0, EPERM, 0, "with CAP_SYS_ADMIN");
 	test_small_profile(0, "4.19", EPERM, 0, EPERM, "without CAP_SYS_ADMIN");
 	test_accepts();

@@ -1,12 +1,66 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-userns.c: /etc/subuid parsing (names and numeric ids, several
- * ranges, malformed lines) and the maps urun derives from it. */
+ * ranges, malformed lines), the maps urun derives from it, and the free
+ * range its hint suggests. */
 #include "run/userns.h"
 #include "tap.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
+
+static uint32_t free_start(const char *uid_text, const char *gid_text, uint32_t count)
+{
+	FILE *u = uid_text ? fmemopen((void *)uid_text, strlen(uid_text), "r") : NULL;
+	FILE *g = gid_text ? fmemopen((void *)gid_text, strlen(gid_text), "r") : NULL;
+	uint32_t start = subid_free_start(u, g, count);
+	if (u)
+		fclose(u);
+	if (g)
+		fclose(g);
+	return start;
+}
+
+static void test_free_range(void)
+{
+	is_int(free_start(NULL, NULL, 65536), 100000, "no files: shadow's SUB_UID_MIN");
+	is_int(free_start("", "# only a comment\n", 65536), 100000, "empty files: 100000");
+	is_int(free_start("alice:100000:65536\n", "alice:100000:65536\n", 65536), 165536,
+	       "the next range after the usual first one");
+	is_int(free_start("alice:100000:65536\nbob:165536:65536\n", "alice:100000:65536\n", 65536),
+	       231072, "above the highest range of any user");
+	is_int(free_start("alice:100000:65536\n", "carol:500000:1000\n", 65536), 501000,
+	       "above the subgid file's ranges too: free in both");
+	is_int(free_start("low:1000:10\n", NULL, 65536), 100000,
+	       "a range below 100000 keeps 100000");
+	is_int(free_start("alice:100000:65536\nbroken line\nx:notanumber:5\nbad:4294967295:2\n",
+			  NULL, 65536),
+	       165536, "malformed lines are ignored");
+	is_int(free_start("top:4294901760:1\n", NULL, 65536), 0,
+	       "65536 ids do not fit below 2^32 - 1");
+	is_int(free_start("top:4294901760:65535\n", NULL, 1), 0, "(uid_t)-1 is never free");
+	is_int(free_start("top:4294901760:65534\n", NULL, 1), 4294967294LL,
+	       "the id right below (uid_t)-1 is");
+
+	char uf[] = "/tmp/urun-test-subuid-XXXXXX", gf[] = "/tmp/urun-test-subgid-XXXXXX";
+	int fu = mkstemp(uf), fg = mkstemp(gf);
+	const char *u = "alice:100000:65536\nbob:165536:65536\n", *g = "bob:400000:65536\n";
+	ok(fu >= 0 && fg >= 0 && write(fu, u, strlen(u)) == (ssize_t)strlen(u) &&
+	       write(fg, g, strlen(g)) == (ssize_t)strlen(g),
+	   "wrote subuid and subgid files");
+	close(fu);
+	close(fg);
+	setenv("URUN_SUBUID_FILE", uf, 1);
+	setenv("URUN_SUBGID_FILE", gf, 1);
+	char *hint = userns_add_range_hint("dave");
+	is_str(hint, "usermod --add-subuids 465536-531071 --add-subgids 465536-531071 dave",
+	       "the hint names a range free in both files");
+	free(hint);
+	unsetenv("URUN_SUBUID_FILE");
+	unsetenv("URUN_SUBGID_FILE");
+	unlink(uf);
+	unlink(gf);
+}
 
 static size_t parse(const char *text, const char *user, uint32_t id, struct idmap *out, size_t max)
 {
@@ -41,6 +95,7 @@ int main(void)
 	is_int((long long)parse(file, NULL, 1001, r, 8), 1, "no user name: uid still matches");
 	is_int((long long)parse(file, "alice", 1000, r, 1), 1, "max respected");
 	is_int((long long)parse("carol:1:2:3\n", "carol", 5, r, 8), 0, "four fields rejected");
+	test_free_range();
 
 	/* Plans from files given through the test hooks. */
 	char uf[] = "/tmp/urun-test-subuid-XXXXXX";
