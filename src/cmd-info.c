@@ -350,9 +350,9 @@ static void check_dirs(struct json_object *list, const struct urun_config *cfg, 
 		check(list, "additional store", V_OK, NULL, "`%s` (read-only)", s->extra[k].root);
 	for (char **r = s->refused; r && *r; r++)
 		check(list, "additional store", V_FAIL,
-		      "only a store owned by root (or you), on a path no other user can write, is "
-		      "used: an administrator fixes the owner or mode named (chown root, chmod go-w), "
-		      "or removes it from additional_stores",
+		      "a store is used only when root (or you) owns it and no other user can write "
+		      "it or a directory above it: an administrator fixes the owner or mode "
+		      "named, or removes it from additional_stores",
 		      "refused, not used: %s", *r);
 }
 
