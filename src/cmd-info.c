@@ -287,7 +287,7 @@ static void check_helpers(struct json_object *list, const struct urun_config *cf
 }
 
 static void check_dirs(struct json_object *list, const struct urun_config *cfg, struct store *s,
-		       bool store_ok, const char *store_err)
+		       bool store_ok, const char *store_err, const char *store_hint)
 {
 	char *rd = state_dir_path(cfg);
 	const char *x = getenv("XDG_RUNTIME_DIR");
@@ -308,8 +308,9 @@ static void check_dirs(struct json_object *list, const struct urun_config *cfg, 
 	free(rd);
 	if (!store_ok) {
 		check(list, "image store", V_FAIL,
-		      "set storage_root in urun.conf to a local directory of yours", "%s",
-		      store_err);
+		      store_hint ? store_hint
+				 : "set storage_root in urun.conf to a local directory of yours",
+		      "%s", store_err);
 		return;
 	}
 	struct statfs sfs;
@@ -343,6 +344,12 @@ static void check_dirs(struct json_object *list, const struct urun_config *cfg, 
 		      "%s", why);
 	for (size_t k = 0; k < s->n_extra; k++)
 		check(list, "additional store", V_OK, NULL, "`%s` (read-only)", s->extra[k].root);
+	for (char **r = s->refused; r && *r; r++)
+		check(list, "additional store", V_FAIL,
+		      "a store is used only when root (or you) owns it and no other user can write "
+		      "it or a directory above it: an administrator fixes the owner or mode "
+		      "named, or removes it from additional_stores",
+		      "refused, not used: %s", *r);
 }
 
 static struct json_object *build_info(struct urun_ctx *ctx)
@@ -389,7 +396,7 @@ static struct json_object *build_info(struct urun_ctx *ctx)
 	check_helpers(checks, &ctx->cfg);
 	struct store s;
 	bool store_ok = store_open(&s, &ctx->cfg, &e) == 0;
-	check_dirs(checks, &ctx->cfg, &s, store_ok, e.msg ? e.msg : "");
+	check_dirs(checks, &ctx->cfg, &s, store_ok, e.msg ? e.msg : "", e.hint);
 	if (store_ok) {
 		struct rootfs_choice c;
 		json_object_object_add(store, "root", json_object_new_string(s.root));

@@ -27,13 +27,18 @@
 #include <json-c/json.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/vfs.h>
 
 static const char *const subdirs[] = {"blobs", "blobs/sha256", "layers", "locks", "tmp", "mnt", "containers"};
 
-static char *default_root(void)
+/* Without HOME and XDG_DATA_HOME (env -i, some cron and batch jobs), a
+ * per-user name in /var/tmp, where another user may have made it first
+ * (*shared says so). */
+static char *default_root(bool *shared)
 {
 	char *p = xdg_path("XDG_DATA_HOME", ".local/share", "urun");
+	*shared = !p;
 	return p ? p : xasprintf("/var/tmp/urun-%u", (unsigned)getuid());
 }
 
@@ -111,27 +116,71 @@ static char *local_root(const struct urun_config *cfg)
 	return xasprintf("%s/urun-%u", parent, (unsigned)getuid());
 }
 
+static void refuse_store(struct store *s, const char *path, const char *why)
+{
+	log_warn("additional store `%s` is not used: %s", path, why);
+	strv_push(&s->refused, xasprintf("`%s`: %s", path, why));
+}
+
+/* What an additional store holds must not be changeable by anyone but root
+ * or the caller: its top entries are checked here (the walk checked the path
+ * to it), and each layer directory when it is used (layer_home). */
+static int check_store_entries(int fd, struct fs_trust *t, char **why)
+{
+	static const char *const names[] = {"layers", "blobs", "blobs/sha256", "images.json",
+					    "FORMAT"};
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		struct stat st;
+		if (fstatat(fd, names[i], &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue; /* missing: the format check or a lookup says so */
+		const char *bad = fs_distrust(&st, t);
+		if (bad) {
+			*why = xasprintf("its `%s` is %s (owner uid %u, mode %04o)", names[i], bad,
+					 (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+			return -EPERM;
+		}
+	}
+	return 0;
+}
+
+/* An additional store is trusted as much as the user's own: its layers run
+ * without a check and a pull reuses them. So it must be owned by root or the
+ * caller, on a path nobody else can change (a sticky /tmp on the way is
+ * fine). A store that fails is left out with a warning, not an error: one
+ * bad line in the site's urun.conf must not stop every user's urun, and
+ * leaving it out only means its images must be pulled. */
 static void open_extra_stores(struct store *s, const struct urun_config *cfg)
 {
 	const char *list = config_get(cfg, "additional_stores");
 	if (!list || !*list)
 		return;
+	struct fs_trust trust = {.uid = geteuid(), .root_ok = true, .sticky_ok = true};
 	/* A TOML-ish list ["/a", "/b"] or "/a:/b" or "/a,/b". */
 	_cleanup_free_ char *buf = xstrdup(list);
 	char *save = NULL;
 	for (char *t = strtok_r(buf, "[]\", :\t", &save); t; t = strtok_r(NULL, "[]\", :\t", &save)) {
 		if (*t != '/' || strcmp(t, s->root) == 0)
 			continue;
-		int fd = open(t, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		_cleanup_free_ char *why = NULL;
+		int fd = fs_open_trusted(t, &trust, &why);
+		trust.sticky_ok = false;
+		if (fd >= 0 && check_store_entries(fd, &trust, &why) < 0) {
+			close(fd);
+			fd = -1;
+		}
+		trust.sticky_ok = true;
+		if (fd < 0) {
+			refuse_store(s, t, why);
+			continue;
+		}
 		char *fmt = NULL;
 		size_t flen;
-		bool ok = fd >= 0 && read_all_at(fd, "FORMAT", 4096, &fmt, &flen) == 0 && strcmp(fmt, STORE_FORMAT) == 0;
+		bool ok = read_all_at(fd, "FORMAT", 4096, &fmt, &flen) == 0 &&
+			  strcmp(fmt, STORE_FORMAT) == 0;
 		free(fmt);
 		if (!ok) {
-			log_warn_once("additional store `%s` is %s: it is not used", t,
-				      fd < 0 ? strerror(errno) : "not an urun store of this format");
-			if (fd >= 0)
-				close(fd);
+			refuse_store(s, t, "it is not an urun store of this format");
+			close(fd);
 			continue;
 		}
 		s->extra = xrealloc(s->extra, (s->n_extra + 1) * sizeof(*s->extra));
@@ -139,12 +188,123 @@ static void open_extra_stores(struct store *s, const struct urun_config *cfg)
 	}
 }
 
+/* "64G", "500M", "1GiB", "0": bytes. */
+static int parse_size(const char *v, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	double d = strtod(v, &end);
+	uint64_t mult = 1;
+	switch (*end) {
+	case 'T':
+	case 't':
+		mult = 1ULL << 40;
+		end++;
+		break;
+	case 'G':
+	case 'g':
+		mult = 1ULL << 30;
+		end++;
+		break;
+	case 'M':
+	case 'm':
+		mult = 1ULL << 20;
+		end++;
+		break;
+	case 'K':
+	case 'k':
+		mult = 1ULL << 10;
+		end++;
+		break;
+	}
+	if (mult > 1 && *end == 'i')
+		end++;
+	if (*end == 'B')
+		end++;
+	if (end == v || *end || errno || !(d >= 0) || d * (double)mult >= 18e18)
+		return -EINVAL;
+	*out = (uint64_t)(d * (double)mult);
+	return 0;
+}
+
+/* min_free_space: "1G", "2%", or both ("2%,1G": the larger); 0 turns it off. */
+static int parse_min_free(struct store *s, const char *v, struct urun_error *err)
+{
+	_cleanup_free_ char *buf = xstrdup(v);
+	char *save = NULL;
+	int n = 0;
+	s->min_free_bytes = 0;
+	s->min_free_percent = 0;
+	for (char *t = strtok_r(buf, ", ", &save); t; t = strtok_r(NULL, ", ", &save), n++) {
+		size_t len = strlen(t);
+		char *end;
+		if (t[len - 1] == '%') {
+			double p = strtod(t, &end);
+			if (end != t + len - 1 || !(p >= 0 && p < 100))
+				n = -1;
+			else if (p > s->min_free_percent)
+				s->min_free_percent = p;
+		} else {
+			uint64_t b;
+			if (parse_size(t, &b) < 0)
+				n = -1;
+			else if (b > s->min_free_bytes)
+				s->min_free_bytes = b;
+		}
+		if (n < 0)
+			break;
+	}
+	if (n <= 0) {
+		int r = urun_error_set(
+		    err, 0, "min_free_space `%s` is not a size or a share of the filesystem", v);
+		urun_error_hint(
+		    err,
+		    "e.g. 1G, 500M, 2%%, or the larger of two: 2%%,1G (0 turns the reserve off)");
+		return r;
+	}
+	s->min_free_conf = xstrdup(v);
+	return 0;
+}
+
+/* The free space a layer must leave: the filesystem's share or the floor. */
+static uint64_t free_reserve(struct store *s)
+{
+	struct statvfs v;
+	uint64_t r = s->min_free_bytes;
+	if (s->min_free_percent > 0 && fstatvfs(s->rootfd, &v) == 0) {
+		double share = (double)v.f_blocks * (double)v.f_frsize * s->min_free_percent / 100;
+		if (share > (double)r)
+			r = (uint64_t)share;
+	}
+	return r;
+}
+
+/* Where to make the store and whom to blame when it is not ours. */
+static char *own_store_hint(const char *root, bool shared, bool relocated)
+{
+	if (relocated)
+		return xasprintf(
+		    "set storage_root (URUN_STORAGE_ROOT, or --root) to a directory of yours; an "
+		    "administrator should make local_storage_root sticky (chmod 1777), so no user "
+		    "can take another's name there");
+	if (shared)
+		return xasprintf("HOME and XDG_DATA_HOME are not set, so the store is a per-user "
+				 "name in /var/tmp, which anyone can make first: set XDG_DATA_HOME, "
+				 "or storage_root (URUN_STORAGE_ROOT, or --root), to a directory of "
+				 "yours");
+	return xasprintf(
+	    "use a directory of yours that nobody else can write (storage_root, URUN_STORAGE_ROOT "
+	    "or --root); if `%s` is yours and you trust what is in it: chmod go-w '%s'",
+	    root, root);
+}
+
 int store_open(struct store *s, const struct urun_config *cfg, struct urun_error *err)
 {
 	memset(s, 0, sizeof(*s));
 	s->rootfd = -1;
 	const char *conf = config_get(cfg, "storage_root");
-	s->root = conf && *conf ? xstrdup(conf) : default_root();
+	bool shared = false;
+	s->root = conf && *conf ? xstrdup(conf) : default_root(&shared);
 	bool relocated = false;
 	const char *net = conf && *conf ? NULL : store_network_fs(cfg, s->root);
 	if (net) {
@@ -156,22 +316,29 @@ int store_open(struct store *s, const struct urun_config *cfg, struct urun_error
 		s->moved_from = s->root;
 		s->moved_why = net;
 		s->root = local;
-		relocated = true;
+		relocated = shared = true;
 	}
-	int r = xdg_mkdir_p(s->root, 0700);
+	/* In a directory other users share, only the store's own name is made, mode
+	 * 0700: a local_storage_root made by the first user to come would be theirs. */
+	int r = shared ? (mkdir(s->root, 0700) < 0 && errno != EEXIST ? -errno : 0)
+		       : xdg_mkdir_p(s->root, 0700);
 	if (r < 0) {
 		r = urun_error_set(err, -r, "creating the image store `%s`", s->root);
-		urun_error_hint(err, "set storage_root in ~/.config/urun/urun.conf to a writable local directory");
+		if (relocated && r == -ENOENT)
+			urun_error_hint(
+			    err, "an administrator creates local_storage_root (mode 1777), or set "
+				 "storage_root to a local directory of yours");
+		else
+			urun_error_hint(err, "set storage_root in ~/.config/urun/urun.conf to a "
+					     "writable local directory");
 		return r;
 	}
-	/* a node-local store in a shared directory (/var/tmp) */
-	if (relocated && (r = fs_check_private_dir(s->root, "the image store",
-						   "remove it, or set storage_root (or local_storage_root) in urun.conf",
-						   err)) < 0)
-		return r;
-	s->rootfd = open(s->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* Layers from it run as the user's containers: a store another user made
+	 * or can write is theirs to change under the user (issue 15). */
+	_cleanup_free_ char *hint = own_store_hint(s->root, shared, relocated);
+	s->rootfd = fs_open_own_dir(s->root, "the image store", hint, err);
 	if (s->rootfd < 0)
-		return urun_error_set(err, errno, "opening the image store `%s`", s->root);
+		return s->rootfd;
 	open_extra_stores(s, cfg);
 	for (size_t i = 0; i < ARRAY_SIZE(subdirs); i++)
 		if (mkdirat(s->rootfd, subdirs[i], 0700) < 0 && errno != EEXIST)
@@ -189,16 +356,12 @@ int store_open(struct store *s, const struct urun_config *cfg, struct urun_error
 	} else if ((r = fs_write_atomic(s->rootfd, "FORMAT", STORE_FORMAT, strlen(STORE_FORMAT), 0600)) < 0) {
 		return urun_error_set(err, -r, "writing `%s/FORMAT`", s->root);
 	}
-	char *end;
 	const char *lim = config_get(cfg, "max_layer_size");
-	double v = strtod(lim, &end);
-	uint64_t mult = *end == 'G' || *end == 'g' ? 1ULL << 30 : *end == 'M' || *end == 'm' ? 1ULL << 20
-		      : *end == 'K' || *end == 'k' ? 1ULL << 10 : 1;
-	if (end == lim || v <= 0) {
-		r = urun_error_set(err, 0, "max_layer_size `%s` is not a size (e.g. 64G, 500M)", lim);
+	if (parse_size(lim, &s->max_layer_bytes) < 0 || s->max_layer_bytes == 0)
+		return urun_error_set(err, 0, "max_layer_size `%s` is not a size (e.g. 64G, 500M)",
+				      lim);
+	if ((r = parse_min_free(s, config_get(cfg, "min_free_space"), err)) < 0)
 		return r;
-	}
-	s->max_layer_bytes = (uint64_t)(v * (double)mult);
 	spec_init(&s->ids);
 	/* The container's own plan warns about a single-id mapping, with what
 	 * it means for the container. */
@@ -216,6 +379,8 @@ void store_close(struct store *s)
 		free(s->extra[k].root);
 	}
 	free(s->extra);
+	strv_free(s->refused);
+	free(s->min_free_conf);
 	free(s->moved_from);
 	if (s->rootfd >= 0)
 		close(s->rootfd);
@@ -280,9 +445,20 @@ static int layer_home(struct store *s, const char *diff_id)
 	snprintf(name, sizeof(name), "layers/%s", diff_id + 7);
 	if (fstatat(s->rootfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
 		return -1;
-	for (size_t k = 0; k < s->n_extra; k++)
-		if (fstatat(s->extra[k].rootfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+	for (size_t k = 0; k < s->n_extra; k++) {
+		if (fstatat(s->extra[k].rootfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISDIR(st.st_mode))
+			continue;
+		/* Anyone who can write the layer's top could replace what it holds. */
+		struct fs_trust t = {.uid = geteuid(), .root_ok = true};
+		const char *bad = fs_distrust(&st, &t);
+		if (!bad)
 			return (int)k;
+		log_warn_once("layer %.12s of the additional store `%s` is not used: it is %s "
+			      "(owner uid %u, mode %04o)",
+			      diff_id + 7, s->extra[k].root, bad, (unsigned)st.st_uid,
+			      (unsigned)(st.st_mode & 07777));
+	}
 	return -2;
 }
 
@@ -306,11 +482,13 @@ struct unpack_job {
 	bool squash;
 	int report_fd;      /* child -> parent: struct unpack_report */
 	uint64_t max_bytes;
+	uint64_t min_free; /* bytes to leave free on the store's filesystem */
 };
 
 struct unpack_report {
 	int code;
 	char msg[480];
+	char hint[256];
 	struct unpack_result res;
 };
 
@@ -326,7 +504,11 @@ static int unpack_in_userns(void *arg)
 	int keep[] = {j->in_fd, j->tmp_parent, j->layers, j->report_fd};
 	close_all_except(keep, ARRAY_SIZE(keep));
 	struct urun_error e = {0};
-	struct unpack_opts o = {.squash_owner = j->squash, .uid = 0, .gid = 0, .max_bytes = j->max_bytes};
+	struct unpack_opts o = {.squash_owner = j->squash,
+				.uid = 0,
+				.gid = 0,
+				.max_bytes = j->max_bytes,
+				.min_free_bytes = j->min_free};
 	int dir = openat(j->tmp_parent, j->tmp_name, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	int r = dir < 0 ? urun_error_set(&e, errno, "opening the unpack directory")
 			: unpack_layer_fd(j->in_fd, dir, &o, &rep.res, &e);
@@ -345,6 +527,8 @@ static int unpack_in_userns(void *arg)
 	rep.code = r;
 	if (e.msg)
 		snprintf(rep.msg, sizeof(rep.msg), "%s", e.msg);
+	if (e.hint)
+		snprintf(rep.hint, sizeof(rep.hint), "%s", e.hint);
 	urun_error_clear(&e);
 	ssize_t w = write(j->report_fd, &rep, sizeof(rep));
 	(void)w;
@@ -460,9 +644,15 @@ int store_layer_begin(struct store *s, const char *diff_id, bool wait, struct st
 		tx_close(tx);
 		return urun_error_set(err, errno, "creating a pipe");
 	}
-	struct unpack_job j = {.in_fd = data[0], .tmp_parent = tx->tmpfd, .layers = tx->layersfd,
-			       .tmp_name = tx->tmp_name, .diff_id = tx->diff_id, .squash = !s->ids.subid_ranges,
-			       .report_fd = rep[1], .max_bytes = s->max_layer_bytes};
+	struct unpack_job j = {.in_fd = data[0],
+			       .tmp_parent = tx->tmpfd,
+			       .layers = tx->layersfd,
+			       .tmp_name = tx->tmp_name,
+			       .diff_id = tx->diff_id,
+			       .squash = !s->ids.subid_ranges,
+			       .report_fd = rep[1],
+			       .max_bytes = s->max_layer_bytes,
+			       .min_free = free_reserve(s)};
 	int r = userns_spawn(&s->ids, unpack_in_userns, &j, &tx->pid, err);
 	close(data[0]);
 	close(rep[1]);
@@ -501,7 +691,21 @@ int store_layer_finish(struct store_layer_tx *tx, int feed_r, struct urun_error 
 		r = urun_error_set(err, 0, "unpacking layer `%.12s`: the unpacker died", hex);
 	} else if (out.code < 0) {
 		out.msg[sizeof(out.msg) - 1] = '\0';
-		urun_error_set(err, 0, "unpacking layer `%.12s`: %s", hex, out.msg);
+		out.hint[sizeof(out.hint) - 1] = '\0';
+		if (out.res.reserve_hit) {
+			urun_error_set(err, 0, "unpacking layer `%.12s`: %s (min_free_space `%s`)",
+				       hex, out.msg, tx->s->min_free_conf);
+			urun_error_hint(
+			    err,
+			    "free some space on the filesystem of `%s`, or set min_free_space in "
+			    "urun.conf; the reserve keeps a pull from filling a disk other users "
+			    "share, and a layer that inflates this far may be a decompression bomb",
+			    tx->s->root);
+		} else {
+			urun_error_set(err, 0, "unpacking layer `%.12s`: %s", hex, out.msg);
+			if (out.hint[0])
+				urun_error_hint(err, "%s", out.hint);
+		}
 		err->code = -out.code;
 		r = out.code;
 	} else if (out.res.skipped_devices) {

@@ -28,10 +28,16 @@ struct store {
 	int rootfd;
 	struct store_ro *extra;
 	size_t n_extra;
+	char **refused; /* additional stores not used, as "`PATH`: why" (urun info shows them) */
 	char *moved_from;    /* the default place, on a network filesystem, that root replaces */
 	const char *moved_why; /* "NFS", ... */
 	struct container_spec ids;  /* the id maps layers are unpacked with */
 	uint64_t max_layer_bytes;   /* max_layer_size of urun.conf */
+	/* min_free_space of urun.conf: free space a layer must leave on the
+	 * store's filesystem, the larger of a size and a share of the filesystem. */
+	uint64_t min_free_bytes;
+	double min_free_percent;
+	char *min_free_conf;
 };
 
 struct store_image {
@@ -47,7 +53,9 @@ struct store_image {
 /* Open (creating) the store at storage_root or $XDG_DATA_HOME/urun; when
  * that default is on a network filesystem (NFS, GPFS, Lustre, CIFS, FUSE:
  * no overlay upper dirs, no subordinate-id owners there), a node-local
- * one instead, said once. Opens the additional_stores read-only. */
+ * one instead, said once. The store must be the caller's and writable by
+ * nobody else. Opens the additional_stores read-only: one that another
+ * user owns or could change is refused with a warning (s->refused). */
 int store_open(struct store *s, const struct urun_config *cfg, struct urun_error *err);
 /* "NFS", "GPFS", ... when path (or its nearest existing ancestor) is on a
  * network or FUSE filesystem, or urun.conf's storage_fs declares one; NULL

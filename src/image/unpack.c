@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <locale.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 
@@ -26,6 +27,10 @@
 #define WH_OPAQUE    ".wh..wh..opq"
 #define OPAQUE_XATTR "user.overlay.opaque"
 #define READ_BLOCK   (128 * 1024)
+/* How often the free-space reserve is checked: one fstatvfs per 4 MiB written or
+ * 1024 entries (which cost inodes and directory blocks) is lost in the writing. */
+#define FREE_CHECK_BYTES   (4u << 20)
+#define FREE_CHECK_ENTRIES 1024
 
 /* A directory's final mode and times, applied once the whole layer is written: children
  * change a directory's mtime, and a read-only directory could not receive them. */
@@ -69,6 +74,8 @@ struct unpacker {
 
 	char *shown; /* the current entry's name, safe to print */
 	bool logged_devices;
+
+	uint64_t written, unchecked; /* file data written; of it, since the last free-space check */
 };
 
 /* A copy of an image-supplied name that is safe to print: a hostile layer must not reach
@@ -707,6 +714,42 @@ static int drop_whiteout_file(struct unpacker *u, int pfd, const char *name, boo
 	return 0;
 }
 
+/* ---- the free-space reserve -------------------------------------------------------- */
+
+static void human_bytes(uint64_t b, char *out, size_t len)
+{
+	if (b >= 1ULL << 30)
+		snprintf(out, len, "%.1f GiB", (double)b / (double)(1ULL << 30));
+	else
+		snprintf(out, len, "%.1f MiB", (double)b / (double)(1ULL << 20));
+}
+
+/* A 10 MB layer may inflate to 10 GiB, and the store's filesystem is often one that
+ * other users share (/var/tmp, a node's scratch): stop before a layer takes the free
+ * space below the reserve rather than when the disk is full for everyone. */
+static int check_free_space(struct unpacker *u)
+{
+	struct statvfs v;
+	u->unchecked = 0;
+	if (!u->o->min_free_bytes || fstatvfs(u->root_fd, &v) < 0)
+		return 0;
+	uint64_t avail = (uint64_t)v.f_bavail * v.f_frsize;
+	if (avail >= u->o->min_free_bytes)
+		return 0;
+	char w[32], a[32], m[32];
+	human_bytes(u->written, w, sizeof(w));
+	human_bytes(avail, a, sizeof(a));
+	human_bytes(u->o->min_free_bytes, m, sizeof(m));
+	u->res->reserve_hit = true;
+	urun_error_set(
+	    u->err, 0,
+	    "stopped after %s written: the filesystem has %s free, less than its free-space "
+	    "reserve of %s",
+	    w, a, m);
+	set_code(u->err, ENOSPC);
+	return -ENOSPC;
+}
+
 /* ---- entries ---------------------------------------------------------------------- */
 
 static int count_bytes(struct unpacker *u, uint64_t n)
@@ -756,6 +799,11 @@ static int write_data(struct unpacker *u, int fd)
 			p += n;
 			size -= (size_t)n;
 			off += n;
+			u->written += (uint64_t)n;
+			u->unchecked += (uint64_t)n;
+			int c = u->unchecked >= FREE_CHECK_BYTES ? check_free_space(u) : 0;
+			if (c < 0)
+				return c;
 		}
 		if ((uint64_t)off > written_end)
 			written_end = (uint64_t)off;
@@ -1108,7 +1156,10 @@ static int run(struct unpacker *u)
 
 	if (fstat(u->root_fd, &st) < 0 || !S_ISDIR(st.st_mode))
 		return urun_error_set(u->err, ENOTDIR, "the layer destination is not a directory");
-	int r = open_stream(u);
+	int r = check_free_space(u);
+	if (r < 0)
+		return r;
+	r = open_stream(u);
 	if (r != 0)
 		return r < 0 ? r : 0;
 	for (;;) {
@@ -1130,6 +1181,8 @@ static int run(struct unpacker *u)
 		}
 		r = extract_entry(u, e);
 		if (r < 0)
+			return r;
+		if (u->res->entries % FREE_CHECK_ENTRIES == 0 && (r = check_free_space(u)) < 0)
 			return r;
 	}
 	/* The tar ends at its zero blocks, but the digest covers the whole stream: padding and

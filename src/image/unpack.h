@@ -24,6 +24,10 @@ struct unpack_opts {
 	uint64_t max_bytes;
 	/* Refuse beyond this many entries. 0 = no limit. */
 	uint64_t max_entries;
+	/* Stop (ENOSPC, reserve_hit) once the destination filesystem has less free than
+	 * this, checked before the first byte and then every few MiB written or entries
+	 * made: a decompression bomb stops soon after it crosses. 0 = no check. */
+	uint64_t min_free_bytes;
 };
 
 struct unpack_result {
@@ -41,6 +45,8 @@ struct unpack_result {
 	/* Entries whose tar owner could not be applied (id not mapped in the user namespace,
 	 * or no CAP_CHOWN): owned by (uid, gid) instead. */
 	uint64_t unmapped_owners;
+	/* Stopped at the free-space reserve (min_free_bytes). */
+	bool reserve_hit;
 };
 
 /* Read the layer from in_fd until EOF and extract it under root_fd (an O_PATH or

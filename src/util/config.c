@@ -55,6 +55,8 @@ static const struct config_entry defaults[] = {
 	 NULL, NULL},
 	{"max_layer_size", "64G", "largest uncompressed layer accepted (a decompression bomb stops there)", NULL,
 	 NULL},
+	{"min_free_space", "2%,1G", "free space a pull or load leaves on the store's filesystem: a size, a share "
+				    "(2%) or the larger of both (\"2%,1G\"); 0: no reserve", NULL, NULL},
 };
 
 static struct config_entry *find(const struct urun_config *cfg, const char *key)
