@@ -25,7 +25,7 @@ struct rmi_run {
 };
 
 static void add_error(struct rmi_run *m, bool *kind, const char *hint, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 static void add_error(struct rmi_run *m, bool *kind, const char *hint, const char *fmt, ...)
 {
 	va_list ap;
@@ -44,7 +44,8 @@ static bool is_id_of(const char *arg, const struct store_image *img)
 {
 	const char *hex = strncmp(arg, "sha256:", 7) == 0 ? arg + 7 : arg;
 	size_t n = strlen(hex);
-	return strcmp(arg, img->name) != 0 && n >= 4 && n <= 64 && strspn(hex, "0123456789abcdef") == n &&
+	return strcmp(arg, img->name) != 0 && n >= 4 && n <= 64 &&
+	       strspn(hex, "0123456789abcdef") == n &&
 	       (strncmp(img->config + 7, hex, n) == 0 || strncmp(img->manifest + 7, hex, n) == 0);
 }
 
@@ -94,10 +95,12 @@ static void remove_image(struct rmi_run *m, const struct store_image *img)
 	struct ctr_state *users = users_of(m, img->config, &nu);
 	bool ok = true;
 	if (nu > 0 && !m->force) {
-		_cleanup_free_ char *hint = xasprintf("remove the container first (urun rm %.12s), or use rmi -f, "
-						      "which removes it too",
-						      users[0].id);
-		add_error(m, &m->in_use, hint, "image used by %s: image is in use by a container", users[0].id);
+		_cleanup_free_ char *hint =
+		    xasprintf("remove the container first (urun rm %.12s), or use rmi -f, "
+			      "which removes it too",
+			      users[0].id);
+		add_error(m, &m->in_use, hint, "image used by %s: image is in use by a container",
+			  users[0].id);
 		ok = false;
 	} else if (nu == 0 && !m->force && store_image_in_use(&m->s, img)) {
 		/* held by a container recorded in another runtime dir */
@@ -108,7 +111,8 @@ static void remove_image(struct rmi_run *m, const struct store_image *img)
 	for (size_t i = 0; i < nu && ok; i++) {
 		struct urun_error e = {0};
 		if (cmd_rm_container(&m->sd, &m->s, &users[i], true, &e) < 0) {
-			add_error(m, &m->other, e.hint, "removing container %s: %s", users[i].name, e.msg);
+			add_error(m, &m->other, e.hint, "removing container %s: %s", users[i].name,
+				  e.msg);
 			ok = false;
 		}
 		urun_error_clear(&e);
@@ -136,13 +140,16 @@ static void remove_arg(struct rmi_run *m, const char *arg)
 	if (image_find_local(&m->s, arg, &img, &e) < 0) {
 		urun_error_clear(&e);
 		if (!m->ignore && !m->force)
-			add_error(m, &m->unknown, "`urun images` lists what is there", "%s: image not known", arg);
+			add_error(m, &m->unknown, "`urun images` lists what is there",
+				  "%s: image not known", arg);
 		return;
 	}
 	_cleanup_strv_ char **names = names_of(&m->s, img.config);
 	size_t nn = strv_len(names);
-	if (img.store) {
-		add_error(m, &m->other, "it is in the read-only store `%s`, which urun never changes",
+	if (img.store || nn == 0) {
+		/* found, but not among your records: in a read-only store */
+		add_error(m, &m->other,
+			  "it is in a read-only additional store, which urun never changes",
 			  "cannot remove read-only image \"%s\"", img.config + 7);
 	} else if (nn > 1 && !is_id_of(arg, &img)) {
 		/* one name of several: only that name goes */
@@ -158,7 +165,8 @@ static void remove_arg(struct rmi_run *m, const char *arg)
 			list = l;
 		}
 		add_error(m, &m->other, "remove it by name, or use rmi -f to remove every name",
-			  "unable to delete image \"%s\" by ID with more than one tag ([%s]): please force removal",
+			  "unable to delete image \"%s\" by ID with more than one tag ([%s]): "
+			  "please force removal",
 			  img.config + 7, list);
 	} else {
 		remove_image(m, &img);
@@ -217,40 +225,53 @@ static int finish(struct rmi_run *m, struct urun_error *err)
 
 int cmd_rmi(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err)
 {
-	static const struct option opts[] = {{"all", no_argument, NULL, 'a'},
-					     {"force", no_argument, NULL, 'f'},
-					     {"ignore", no_argument, NULL, 'i'},
-					     {"no-prune", no_argument, NULL, 'P'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+	    {"all", no_argument, NULL, 'a'},	{"force", no_argument, NULL, 'f'},
+	    {"ignore", no_argument, NULL, 'i'}, {"no-prune", no_argument, NULL, 'P'},
+	    {"help", no_argument, NULL, 'h'},	{NULL, 0, NULL, 0}};
 	struct rmi_run m = {.force = false};
 	bool all = false;
 	int c, r;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+afi", opts, NULL)) != -1) {
 		switch (c) {
-		case 'a': all = true; break;
-		case 'f': m.force = true; break;
-		case 'i': m.ignore = true; break;
-		case 'P': break; /* no parent images here: nothing dangles */
+		case 'a':
+			all = true;
+			break;
+		case 'f':
+			m.force = true;
+			break;
+		case 'i':
+			m.ignore = true;
+			break;
+		case 'P':
+			break; /* no parent images here: nothing dangles */
 		case 'h':
-			printf("%s\n\nRemove images from your store, with the layers and blobs no other image uses.\n\n"
-			       "Options:\n"
-			       "  -a, --all      remove all images\n"
-			       "  -f, --force    also remove the containers using the image (stopping running ones),\n"
-			       "                 every name of an image given by id, and ignore missing images\n"
-			       "  -i, --ignore   ignore errors if a specified image does not exist\n"
-			       "      --no-prune accepted for podman compatibility (urun has no parent images)\n",
-			       rmi_usage);
+			printf(
+			    "%s\n\nRemove images from your store, with the layers and blobs no "
+			    "other image uses.\n\n"
+			    "Options:\n"
+			    "  -a, --all      remove all images\n"
+			    "  -f, --force    also remove the containers using the image (stopping "
+			    "running ones),\n"
+			    "                 every name of an image given by id, and ignore "
+			    "missing images\n"
+			    "  -i, --ignore   ignore errors if a specified image does not exist\n"
+			    "      --no-prune accepted for podman compatibility (urun has no "
+			    "parent images)\n",
+			    rmi_usage);
 			return 0;
-		default: return cmd_bad_option(err, "rmi", rmi_usage, argv[optind - 1]);
+		default:
+			return cmd_bad_option(err, "rmi", rmi_usage, argv[optind - 1]);
 		}
 	}
 	if (all && optind < argc)
-		return cmd_bad_operands(err, "rmi", rmi_usage,
-					"when using the --all switch, you may not pass any images names or IDs");
+		return cmd_bad_operands(
+		    err, "rmi", rmi_usage,
+		    "when using the --all switch, you may not pass any images names or IDs");
 	if (!all && optind >= argc)
-		return cmd_bad_operands(err, "rmi", rmi_usage, "image name or ID must be specified");
+		return cmd_bad_operands(err, "rmi", rmi_usage,
+					"image name or ID must be specified");
 	if ((r = store_open(&m.s, &ctx->cfg, err)) < 0) {
 		store_close(&m.s);
 		return r;

@@ -154,7 +154,8 @@ static int df_collect(struct df *d, struct urun_ctx *ctx, struct urun_error *err
 	struct store_image *all;
 	size_t n;
 	int r;
-	if ((r = store_open(&d->s, &ctx->cfg, err)) < 0 || (r = store_list_images(&d->s, &all, &n, err)) < 0)
+	if ((r = store_open(&d->s, &ctx->cfg, err)) < 0 ||
+	    (r = store_list_images(&d->s, &all, &n, err)) < 0)
 		return r;
 	/* Images in a read-only store take none of your space. */
 	d->recs = xcalloc(n ? n : 1, sizeof(*d->recs));
@@ -186,7 +187,8 @@ static int df_collect(struct df *d, struct urun_ctx *ctx, struct urun_error *err
 
 	struct state_dir sd;
 	struct urun_error e = {0};
-	if (state_dir_open(&sd, &ctx->cfg, &e) == 0 && state_list(&sd, &d->ctrs, &d->nctrs, &e) == 0) {
+	if (state_dir_open(&sd, &ctx->cfg, &e) == 0 &&
+	    state_list(&sd, &d->ctrs, &d->nctrs, &e) == 0) {
 		char **ids = xcalloc(d->nctrs + 1, sizeof(char *));
 		for (size_t i = 0; i < d->nctrs; i++) {
 			state_refresh(&d->ctrs[i]);
@@ -206,7 +208,8 @@ static int df_collect(struct df *d, struct urun_ctx *ctx, struct urun_error *err
 	for (size_t k = 0; k < d->nimgs; k++) {
 		struct df_image *im = &d->imgs[k];
 		for (size_t i = 0; i < d->nctrs; i++)
-			if (d->ctrs[i].image_id && strcmp(d->ctrs[i].image_id, im->img->config) == 0)
+			if (d->ctrs[i].image_id &&
+			    strcmp(d->ctrs[i].image_id, im->img->config) == 0)
 				im->containers++;
 		for (char **l = im->img->layers; l && *l; l++)
 			if (strlen(*l) == 71)
@@ -215,7 +218,8 @@ static int df_collect(struct df *d, struct urun_ctx *ctx, struct urun_error *err
 	bool *used = xcalloc(nl + 1, sizeof(bool));
 	for (size_t k = 0; k < d->nimgs; k++) {
 		struct df_image *im = &d->imgs[k];
-		int64_t m = store_blob_size(&d->s, im->img->manifest), c = store_blob_size(&d->s, im->img->config);
+		int64_t m = store_blob_size(&d->s, im->img->manifest),
+			c = store_blob_size(&d->s, im->img->config);
 		uint64_t blobs = (uint64_t)(m > 0 ? m : 0) + (uint64_t)(c > 0 ? c : 0);
 		im->size = blobs;
 		d->images_size += blobs;
@@ -294,21 +298,26 @@ static struct json_object *row_json(const struct df_row *r)
 static int df_summary(struct df *d, const char *format, struct urun_error *err)
 {
 	struct df_row rows[] = {
-		{"Images", d->nrecs, d->images_active, d->images_size, d->images_size - d->images_used},
-		{"Containers", d->nctrs, d->ctrs_active, d->ctrs_size, d->ctrs_reclaimable},
-		{"Local Volumes", 0, 0, 0, 0}, /* urun has no volumes (yet) */
+	    {"Images", d->nrecs, d->images_active, d->images_size, d->images_size - d->images_used},
+	    {"Containers", d->nctrs, d->ctrs_active, d->ctrs_size, d->ctrs_reclaimable},
+	    {"Local Volumes", 0, 0, 0, 0}, /* urun has no volumes (yet) */
 	};
 	if (format && strcmp(format, "json") == 0) {
 		/* Go's json.MarshalIndent(v, "", "    "), as podman prints it */
 		puts("[");
 		for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
-			_cleanup_free_ char *sz = human_size(rows[i].size), *rc = reclaimable_text(&rows[i]);
-			printf("    {\n        \"Type\": \"%s\",\n        \"Total\": %zu,\n        \"Active\": %zu,\n"
-			       "        \"RawSize\": %llu,\n        \"RawReclaimable\": %llu,\n        \"TotalCount\": %zu,\n"
-			       "        \"Size\": \"%s\",\n        \"Reclaimable\": \"%s\"\n    }%s\n",
-			       rows[i].type, rows[i].total, rows[i].active, (unsigned long long)rows[i].size,
-			       (unsigned long long)rows[i].reclaimable, rows[i].total, sz, rc,
-			       i + 1 < ARRAY_SIZE(rows) ? "," : "");
+			_cleanup_free_ char *sz = human_size(rows[i].size),
+					    *rc = reclaimable_text(&rows[i]);
+			printf(
+			    "    {\n        \"Type\": \"%s\",\n        \"Total\": %zu,\n        "
+			    "\"Active\": %zu,\n"
+			    "        \"RawSize\": %llu,\n        \"RawReclaimable\": %llu,\n       "
+			    " \"TotalCount\": %zu,\n"
+			    "        \"Size\": \"%s\",\n        \"Reclaimable\": \"%s\"\n    }%s\n",
+			    rows[i].type, rows[i].total, rows[i].active,
+			    (unsigned long long)rows[i].size,
+			    (unsigned long long)rows[i].reclaimable, rows[i].total, sz, rc,
+			    i + 1 < ARRAY_SIZE(rows) ? "," : "");
 		}
 		puts("]");
 		return 0;
@@ -327,10 +336,12 @@ static int df_summary(struct df *d, const char *format, struct urun_error *err)
 		return 0;
 	}
 	struct table t = {.ncols = 5};
-	table_add(&t, xstrdup("TYPE"), xstrdup("TOTAL"), xstrdup("ACTIVE"), xstrdup("SIZE"), xstrdup("RECLAIMABLE"));
+	table_add(&t, xstrdup("TYPE"), xstrdup("TOTAL"), xstrdup("ACTIVE"), xstrdup("SIZE"),
+		  xstrdup("RECLAIMABLE"));
 	for (size_t i = 0; i < ARRAY_SIZE(rows); i++)
-		table_add(&t, xstrdup(rows[i].type), xasprintf("%zu", rows[i].total), xasprintf("%zu", rows[i].active),
-			  human_size(rows[i].size), reclaimable_text(&rows[i]));
+		table_add(&t, xstrdup(rows[i].type), xasprintf("%zu", rows[i].total),
+			  xasprintf("%zu", rows[i].active), human_size(rows[i].size),
+			  reclaimable_text(&rows[i]));
 	table_flush(&t);
 	return 0;
 }
@@ -360,21 +371,24 @@ static void df_verbose(struct df *d)
 	time_t now = time(NULL);
 	fputs("Images space usage:\n\n", stdout);
 	struct table t = {.ncols = 8};
-	table_add(&t, xstrdup("REPOSITORY"), xstrdup("TAG"), xstrdup("IMAGE ID"), xstrdup("CREATED"), xstrdup("SIZE"),
-		  xstrdup("SHARED SIZE"), xstrdup("UNIQUE SIZE"), xstrdup("CONTAINERS"));
+	table_add(&t, xstrdup("REPOSITORY"), xstrdup("TAG"), xstrdup("IMAGE ID"),
+		  xstrdup("CREATED"), xstrdup("SIZE"), xstrdup("SHARED SIZE"),
+		  xstrdup("UNIQUE SIZE"), xstrdup("CONTAINERS"));
 	for (size_t i = 0; i < d->nrecs; i++) {
 		const struct df_image *im = image_of(d, d->recs[i].config);
 		char *repo, *tag;
 		split_name(d->recs[i].name, &repo, &tag);
 		table_add(&t, repo, tag, xasprintf("%.12s", d->recs[i].config + 7),
 			  human_duration((int64_t)(now - d->recs[i].created)), human_size(im->size),
-			  human_size(im->shared), human_size(im->size - im->shared), xasprintf("%zu", im->containers));
+			  human_size(im->shared), human_size(im->size - im->shared),
+			  xasprintf("%zu", im->containers));
 	}
 	table_flush(&t);
 	fputs("\nContainers space usage:\n\n", stdout);
 	t.ncols = 8;
-	table_add(&t, xstrdup("CONTAINER ID"), xstrdup("IMAGE"), xstrdup("COMMAND"), xstrdup("LOCAL VOLUMES"),
-		  xstrdup("SIZE"), xstrdup("CREATED"), xstrdup("STATUS"), xstrdup("NAMES"));
+	table_add(&t, xstrdup("CONTAINER ID"), xstrdup("IMAGE"), xstrdup("COMMAND"),
+		  xstrdup("LOCAL VOLUMES"), xstrdup("SIZE"), xstrdup("CREATED"), xstrdup("STATUS"),
+		  xstrdup("NAMES"));
 	for (size_t i = 0; i < d->nctrs; i++) {
 		const struct ctr_state *st = &d->ctrs[i];
 		char *cmd = xstrdup("");
@@ -383,10 +397,14 @@ static void df_verbose(struct df *d)
 			free(cmd);
 			cmd = c;
 		}
-		const char *img = st->image_id && strncmp(st->image_id, "sha256:", 7) == 0 ? st->image_id + 7 : "";
-		table_add(&t, xasprintf("%.12s", st->id), xasprintf("%.12s", img), cmd, xstrdup("0"),
-			  human_size(d->ctr_size[i]), human_duration((state_now() - st->created) / 1000000000),
-			  xstrdup(state_status_name(st->status)), xstrdup(st->name ? st->name : ""));
+		const char *img = st->image_id && strncmp(st->image_id, "sha256:", 7) == 0
+				      ? st->image_id + 7
+				      : "";
+		table_add(&t, xasprintf("%.12s", st->id), xasprintf("%.12s", img), cmd,
+			  xstrdup("0"), human_size(d->ctr_size[i]),
+			  human_duration((state_now() - st->created) / 1000000000),
+			  xstrdup(state_status_name(st->status)),
+			  xstrdup(st->name ? st->name : ""));
 	}
 	table_flush(&t);
 	fputs("\nLocal Volumes space usage:\n\n", stdout);
@@ -407,26 +425,38 @@ static int system_df(int argc, char **argv, struct urun_ctx *ctx, struct urun_er
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+v", opts, NULL)) != -1) {
 		switch (c) {
-		case 'v': verbose = true; break;
-		case 'F': format = optarg; break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'F':
+			format = optarg;
+			break;
 		case 'h':
-			printf("%s\n\nShow what images, containers and volumes take in your store, and what removing "
+			printf("%s\n\nShow what images, containers and volumes take in your store, "
+			       "and what removing "
 			       "the unused ones would give back.\n\nOptions:\n"
-			       "      --format json|TEMPLATE  JSON, or a Go template over each summary row\n"
-			       "                              (.Type .Total .Active .Size .Reclaimable .RawSize\n"
+			       "      --format json|TEMPLATE  JSON, or a Go template over each "
+			       "summary row\n"
+			       "                              (.Type .Total .Active .Size "
+			       ".Reclaimable .RawSize\n"
 			       "                              .RawReclaimable)\n"
-			       "  -v, --verbose               one row per image, container and volume\n",
+			       "  -v, --verbose               one row per image, container and "
+			       "volume\n",
 			       df_usage);
 			return 0;
-		default: return cmd_bad_option(err, "system df", df_usage, argv[optind - 1]);
+		default:
+			return cmd_bad_option(err, "system df", df_usage, argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return cmd_bad_operands(err, "system df", df_usage, "`urun system df` takes no arguments");
+		return cmd_bad_operands(err, "system df", df_usage,
+					"`urun system df` takes no arguments");
 	if (format && verbose)
-		return cmd_bad_operands(err, "system df", df_usage, "cannot combine --format and --verbose flags");
+		return cmd_bad_operands(err, "system df", df_usage,
+					"cannot combine --format and --verbose flags");
 	if (format && strcmp(format, "json") != 0 && !template_is_template(format))
-		return cmd_bad_operands(err, "system df", df_usage, "--format takes json or a {{...}} template");
+		return cmd_bad_operands(err, "system df", df_usage,
+					"--format takes json or a {{...}} template");
 	struct df d = {.s = {.rootfd = -1}};
 	if ((r = df_collect(&d, ctx, err)) == 0) {
 		if (verbose)
@@ -456,7 +486,8 @@ static int confirm(const struct store *s, const char *rundir, struct urun_error 
 	_cleanup_free_ char *line = NULL;
 	size_t cap = 0;
 	if (getline(&line, &cap, stdin) < 0) {
-		int r = urun_error_set(err, 0, "system reset: no answer on standard input: nothing was removed");
+		int r = urun_error_set(
+		    err, 0, "system reset: no answer on standard input: nothing was removed");
 		urun_error_hint(err, "answer y, or use --force");
 		err->status = 1;
 		return r;
@@ -470,7 +501,9 @@ static int reset_rundir(struct store *s, const char *path, struct urun_error *er
 	static const char *const entries[] = {"containers", "userns", "lock"};
 	_cleanup_close_ int fd = open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return errno == ENOENT ? 0 : urun_error_set(err, errno, "opening the runtime dir `%s`", path);
+		return errno == ENOENT
+			   ? 0
+			   : urun_error_set(err, errno, "opening the runtime dir `%s`", path);
 	for (size_t i = 0; i < ARRAY_SIZE(entries); i++) {
 		int r = store_remove_tree(s, fd, entries[i], err);
 		if (r < 0) {
@@ -503,8 +536,9 @@ static int stop_all(struct state_dir *sd, struct urun_error *err)
 
 static int system_reset(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err)
 {
-	static const struct option opts[] = {
-		{"force", no_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"force", no_argument, NULL, 'f'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
 	bool force = false;
 	int c, r;
 	opterr = 0;
@@ -512,8 +546,10 @@ static int system_reset(int argc, char **argv, struct urun_ctx *ctx, struct urun
 		if (c == 'f') {
 			force = true;
 		} else if (c == 'h') {
-			printf("%s\n\nReset urun's storage: stop and remove all containers, remove all images "
-			       "and the runtime\ndirectory. urun.conf, registry credentials and caches stay.\n\n"
+			printf("%s\n\nReset urun's storage: stop and remove all containers, remove "
+			       "all images "
+			       "and the runtime\ndirectory. urun.conf, registry credentials and "
+			       "caches stay.\n\n"
 			       "Options:\n  -f, --force   do not prompt for confirmation\n",
 			       reset_usage);
 			return 0;
@@ -522,10 +558,12 @@ static int system_reset(int argc, char **argv, struct urun_ctx *ctx, struct urun
 		}
 	}
 	if (optind < argc)
-		return cmd_bad_operands(err, "system reset", reset_usage, "`urun system reset` takes no arguments");
+		return cmd_bad_operands(err, "system reset", reset_usage,
+					"`urun system reset` takes no arguments");
 	struct store s;
 	struct state_dir sd = {.fd = -1, .lockfd = -1};
-	if ((r = store_open(&s, &ctx->cfg, err)) == 0 && (r = state_dir_open(&sd, &ctx->cfg, err)) == 0 && !force)
+	if ((r = store_open(&s, &ctx->cfg, err)) == 0 &&
+	    (r = state_dir_open(&sd, &ctx->cfg, err)) == 0 && !force)
 		r = confirm(&s, sd.path, err);
 	else if (r == 0)
 		r = 1;
@@ -547,7 +585,8 @@ int cmd_system(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *e
 {
 	int r;
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		printf("%s\n\n  df      show what images, containers and volumes take, and what is reclaimable\n"
+		printf("%s\n\n  df      show what images, containers and volumes take, and what is "
+		       "reclaimable\n"
 		       "  reset   remove all containers, images and records (asks first)\n",
 		       system_usage);
 		if (argc >= 2)

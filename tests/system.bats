@@ -165,6 +165,24 @@ Deleted: $id"
 	assert_eq "$(count "$STORE/blobs/sha256")" 0
 }
 
+@test "rmi never touches an image of a read-only store; rmi -a and system df leave it out" {
+	local shared="$BATS_TEST_TMPDIR/shared" id
+	id=$("$URUN" --root "$shared" pull -q oci:"$IMAGES/busybox")
+	export URUN_ADDITIONAL_STORES="$shared"
+	run "$URUN" rmi localhost/busybox
+	[ "$status" -eq 125 ]
+	assert_eq "${lines[0]}" "urun: cannot remove read-only image \"$id\""
+	run "$URUN" rmi -a
+	[ "$status" -eq 0 ]
+	assert_eq "$output" ""
+	run "$URUN" system df --format '{{.Type}} {{.Total}} {{.RawSize}}'
+	assert_eq "${lines[0]}" "Images 0 0"
+	assert_eq "$(count "$shared/layers")" 1
+	run "$URUN" images -q
+	assert_eq "$output" "${id:0:12}"
+	"$URUN" --root "$shared" unshare rm -rf "$shared"
+}
+
 @test "prune removes what an interrupted removal left in tmp/" {
 	"$URUN" pull -q oci:"$IMAGES/busybox" >/dev/null
 	local hex

@@ -33,7 +33,8 @@ static const char *hex_of(const char *digest)
 static bool referenced(const struct store_image *v, size_t n, const char *hex, bool layer)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (!layer && (strcmp(hex_of(v[i].manifest), hex) == 0 || strcmp(hex_of(v[i].config), hex) == 0))
+		if (!layer && (strcmp(hex_of(v[i].manifest), hex) == 0 ||
+			       strcmp(hex_of(v[i].config), hex) == 0))
 			return true;
 		for (char **l = v[i].layers; layer && l && *l; l++)
 			if (strcmp(hex_of(*l), hex) == 0)
@@ -57,7 +58,8 @@ static int removal_error(struct urun_error *err, int r, const char *what, const 
 
 /* Remove layers/HEX unless a container holds it (shared lock) or it is
  * being unpacked (exclusive): 1 kept, 0 removed or already gone, <0 error. */
-static int remove_layer(struct store *s, int layersfd, int tmpfd, const char *hex, struct urun_error *err)
+static int remove_layer(struct store *s, int layersfd, int tmpfd, const char *hex,
+			struct urun_error *err)
 {
 	char dg[DIGEST_LEN + 1], tmp[96];
 	snprintf(dg, sizeof(dg), "sha256:%.64s", hex);
@@ -66,7 +68,10 @@ static int remove_layer(struct store *s, int layersfd, int tmpfd, const char *he
 		return 1;
 	snprintf(tmp, sizeof(tmp), "%.64s.rm%d", hex, (int)getpid());
 	if (renameat(layersfd, hex, tmpfd, tmp) < 0)
-		return errno == ENOENT ? 0 : urun_error_set(err, errno, "moving layer `%.12s` out of `%s/layers`", hex, s->root);
+		return errno == ENOENT
+			   ? 0
+			   : urun_error_set(err, errno, "moving layer `%.12s` out of `%s/layers`",
+					    hex, s->root);
 	int r = store_remove_tree(s, tmpfd, tmp, err);
 	return r < 0 ? removal_error(err, r, "layer", hex) : 0;
 }
@@ -209,7 +214,9 @@ int store_remove_image(struct store *s, const char *config, char ***names, struc
 	for (size_t i = 0; i < ngone && r == 0; i++) {
 		for (char **l = gone[i].layers; l && *l && r == 0; l++) {
 			const char *hex = hex_of(*l);
-			int k = *hex && !referenced(v, kept, hex, true) ? remove_layer(s, g.layers, g.tmp, hex, err) : 0;
+			int k = *hex && !referenced(v, kept, hex, true)
+				    ? remove_layer(s, g.layers, g.tmp, hex, err)
+				    : 0;
 			r = k < 0 ? k : 0; /* a layer a container holds stays */
 		}
 		const char *blobs[] = {hex_of(gone[i].manifest), hex_of(gone[i].config)};
@@ -249,7 +256,8 @@ static int ino_cmp(const void *a, const void *b)
  * fds or the stack: what lies deeper is not counted. */
 #define SIZE_MAX_DEPTH 256
 
-static void tree_size(int parent, const char *name, dev_t dev, int depth, void **seen, uint64_t *sum)
+static void tree_size(int parent, const char *name, dev_t dev, int depth, void **seen,
+		      uint64_t *sum)
 {
 	struct stat st;
 	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -296,24 +304,29 @@ static int size_in_userns(void *arg)
 	for (size_t i = 0; i < j->n; i++) {
 		const char *name = j->names[i];
 		/* one entry of this directory, nothing else */
-		if (!*name || strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		if (!*name || strchr(name, '/') || strcmp(name, ".") == 0 ||
+		    strcmp(name, "..") == 0)
 			continue;
 		tree_size(j->dirfd, name, top.st_dev, 0, &seen, &j->out[i]);
 	}
 	return 0; /* the process ends here: no need to free the inode set */
 }
 
-int store_tree_sizes(struct store *s, const char *subdir, char *const *names, size_t n, uint64_t *sizes,
-		     struct urun_error *err)
+int store_tree_sizes(struct store *s, const char *subdir, char *const *names, size_t n,
+		     uint64_t *sizes, struct urun_error *err)
 {
 	memset(sizes, 0, n * sizeof(*sizes));
 	if (n == 0)
 		return 0;
-	_cleanup_close_ int d = openat(s->rootfd, subdir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int d =
+	    openat(s->rootfd, subdir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (d < 0)
-		return errno == ENOENT ? 0 : urun_error_set(err, errno, "opening `%s/%s`", s->root, subdir);
+		return errno == ENOENT
+			   ? 0
+			   : urun_error_set(err, errno, "opening `%s/%s`", s->root, subdir);
 	/* The measuring child writes its answer here. */
-	uint64_t *out = mmap(NULL, n * sizeof(*out), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	uint64_t *out =
+	    mmap(NULL, n * sizeof(*out), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (out == MAP_FAILED)
 		return urun_error_set(err, errno, "measuring `%s/%s`", s->root, subdir);
 	struct size_job j = {.dirfd = d, .names = names, .n = n, .out = out};
@@ -343,8 +356,9 @@ int64_t store_blob_size(struct store *s, const char *digest)
 int store_reset(struct store *s, struct urun_error *err)
 {
 	/* images.json first; FORMAT and the lock last. */
-	static const char *const entries[] = {"images.json", "containers", "mnt",    "tmp",	"layers",
-					      "blobs",	     "driver",	   "locks",  "FORMAT"};
+	static const char *const entries[] = {"images.json", "containers", "mnt",
+					      "tmp",	     "layers",	   "blobs",
+					      "driver",	     "locks",	   "FORMAT"};
 	_cleanup_close_ int lock = store_lock_records(s, err);
 	if (lock < 0)
 		return lock;
@@ -356,7 +370,8 @@ int store_reset(struct store *s, struct urun_error *err)
 	}
 	/* fs_write_atomic's temp files (.NAME.tmpPID) of a killed writer */
 	for (char **p = all; *p; p++)
-		if ((*p)[0] == '.' && strstr(*p, ".tmp") && unlinkat(s->rootfd, *p, 0) < 0 && errno != ENOENT)
+		if ((*p)[0] == '.' && strstr(*p, ".tmp") && unlinkat(s->rootfd, *p, 0) < 0 &&
+		    errno != ENOENT)
 			return urun_error_set(err, errno, "removing `%s/%s`", s->root, *p);
 	if (unlinkat(s->rootfd, "lock", 0) < 0 && errno != ENOENT)
 		return urun_error_set(err, errno, "removing `%s/lock`", s->root);

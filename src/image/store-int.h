@@ -9,8 +9,10 @@
 /* ROOT/lock held exclusively: returns the fd to close, or a negative error. */
 int store_lock_records(struct store *s, struct urun_error *err);
 /* images.json of your store (not the read-only ones). */
-int store_load_records(struct store *s, struct store_image **out, size_t *n, struct urun_error *err);
-int store_save_records(struct store *s, const struct store_image *v, size_t n, struct urun_error *err);
+int store_load_records(struct store *s, struct store_image **out, size_t *n,
+		       struct urun_error *err);
+int store_save_records(struct store *s, const struct store_image *v, size_t n,
+		       struct urun_error *err);
 /* flock(op) on ROOT/locks/<kind><hex of digest>: a layer's lock (kind "")
  * is held exclusively while it is unpacked and shared by running
  * containers; "image-" by a container's image. -1 with errno on failure. */
