@@ -13,8 +13,8 @@
 
 static const char rm_usage[] = "Usage: urun rm [-f] [-a] CONTAINER...";
 
-static int remove_one(struct state_dir *sd, struct store *s, struct ctr_state *st, bool force,
-		      struct urun_error *err)
+int cmd_rm_container(struct state_dir *sd, struct store *s, struct ctr_state *st, bool force,
+		     struct urun_error *err)
 {
 	if (st->status == CTR_RUNNING) {
 		if (!force) {
@@ -69,7 +69,7 @@ int cmd_rm(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err)
 		size_t n;
 		if ((r = state_list(&sd, &v, &n, err)) == 0) {
 			for (size_t i = 0; i < n && r == 0; i++)
-				if ((r = remove_one(&sd, &s, &v[i], force, err)) == 0)
+				if ((r = cmd_rm_container(&sd, &s, &v[i], force, err)) == 0)
 					printf("%s\n", v[i].id);
 			ctr_states_free(v, n);
 		}
@@ -78,7 +78,7 @@ int cmd_rm(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err)
 		struct ctr_state st;
 		if ((r = state_find(&sd, argv[i], &st, err)) < 0)
 			break;
-		if ((r = remove_one(&sd, &s, &st, force, err)) == 0)
+		if ((r = cmd_rm_container(&sd, &s, &st, force, err)) == 0)
 			printf("%s\n", argv[i]);
 		ctr_state_free(&st);
 	}

@@ -38,6 +38,7 @@ int cmd_logs(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err
 int cmd_start(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
 int cmd_exec(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
 int cmd_inspect(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
+int cmd_system(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
 int cmd_info(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
 int cmd_container(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
 int cmd_container_prune(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err);
@@ -45,6 +46,11 @@ int cmd_container_prune(int argc, char **argv, struct urun_ctx *ctx, struct urun
 int cmd_container_inspect(int argc, char **argv, struct urun_ctx *ctx, bool images_too, struct urun_error *err);
 
 struct ctr_state;
+struct state_dir;
+struct store;
+/* Remove one container (rm; rmi -f): force stops a running one first. */
+int cmd_rm_container(struct state_dir *sd, struct store *s, struct ctr_state *st, bool force,
+		     struct urun_error *err);
 /* `start`: run a recorded container again (cmd-run.c). */
 int run_start(struct urun_ctx *ctx, const struct ctr_state *st, bool attach, struct urun_error *err);
 

@@ -37,6 +37,7 @@ static const struct verb verbs[] = {
 	{"run", cmd_run, "run a command in a new container"},
 	{"start", cmd_start, "start stopped containers again"},
 	{"stop", cmd_stop, "stop containers (SIGTERM, then SIGKILL)"},
+	{"system", cmd_system, "system df (disk usage), system reset (remove everything)"},
 	{"tag", cmd_tag, "give an image another name"},
 	{"unshare", cmd_unshare, "run a command in your user namespace (to manage the store's files)"},
 };
@@ -88,7 +89,6 @@ static const struct missing_verb {
 	{"stack", "manages swarm stacks", NULL},
 	{"stats", "shows containers' resource use", NULL},
 	{"swarm", "manages a swarm", NULL},
-	{"system", "shows disk use, prunes, resets", "`urun info`, `urun container prune`, `urun image prune`"},
 	{"top", "lists a container's processes", "`urun exec NAME ps`"},
 	{"trust", "manages image signatures", NULL},
 	{"unmount", "unmounts a container's root filesystem", NULL},

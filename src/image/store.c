@@ -13,6 +13,7 @@
  * record is written last. Layers hold files owned by subordinate ids, so
  * they are created and removed inside a user namespace with the same map. */
 #include "image/store.h"
+#include "image/store-int.h"
 #include "image/manifest.h"
 #include "image/unpack.h"
 #include "run/userns.h"
@@ -729,7 +730,7 @@ int store_add_layer(struct store *s, const char *diff_id, store_feed_fn feed, vo
 
 /* ---- image records ---- */
 
-static int lock_store(struct store *s, struct urun_error *err)
+int store_lock_records(struct store *s, struct urun_error *err)
 {
 	int fd = openat(s->rootfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
@@ -793,7 +794,7 @@ static int load_images_at(int rootfd, const char *root, struct store_image **out
 	return 0;
 }
 
-static int load_images(struct store *s, struct store_image **out, size_t *n, struct urun_error *err)
+int store_load_records(struct store *s, struct store_image **out, size_t *n, struct urun_error *err)
 {
 	return load_images_at(s->rootfd, s->root, out, n, err);
 }
@@ -801,7 +802,7 @@ static int load_images(struct store *s, struct store_image **out, size_t *n, str
 /* Yours, then each read-only store's (an image there is marked with it). */
 static int load_all_images(struct store *s, struct store_image **out, size_t *n, struct urun_error *err)
 {
-	int r = load_images(s, out, n, err);
+	int r = store_load_records(s, out, n, err);
 	for (size_t k = 0; r == 0 && k < s->n_extra; k++) {
 		struct store_image *v;
 		size_t m;
@@ -821,7 +822,7 @@ static int load_all_images(struct store *s, struct store_image **out, size_t *n,
 	return r;
 }
 
-static int save_images(struct store *s, const struct store_image *v, size_t n, struct urun_error *err)
+int store_save_records(struct store *s, const struct store_image *v, size_t n, struct urun_error *err)
 {
 	struct json_object *o = json_object_new_object(), *list = json_object_new_array();
 	for (size_t i = 0; i < n; i++) {
@@ -859,12 +860,12 @@ static void image_copy(struct store_image *dst, const struct store_image *src)
 
 int store_record_image(struct store *s, const struct store_image *img, struct urun_error *err)
 {
-	_cleanup_close_ int lock = lock_store(s, err);
+	_cleanup_close_ int lock = store_lock_records(s, err);
 	if (lock < 0)
 		return lock;
 	struct store_image *v;
 	size_t n;
-	int r = load_images(s, &v, &n, err);
+	int r = store_load_records(s, &v, &n, err);
 	if (r < 0)
 		return r;
 	size_t i;
@@ -875,7 +876,7 @@ int store_record_image(struct store *s, const struct store_image *img, struct ur
 	else
 		store_image_free(&v[i]);
 	image_copy(&v[i], img);
-	r = save_images(s, v, n, err);
+	r = store_save_records(s, v, n, err);
 	store_images_free(v, n);
 	return r;
 }
@@ -919,12 +920,12 @@ int store_find_image(struct store *s, const char *name, struct store_image *out,
 
 int store_remove_name(struct store *s, const char *name, struct urun_error *err)
 {
-	_cleanup_close_ int lock = lock_store(s, err);
+	_cleanup_close_ int lock = store_lock_records(s, err);
 	if (lock < 0)
 		return lock;
 	struct store_image *v;
 	size_t n, kept = 0;
-	int r = load_images(s, &v, &n, err);
+	int r = store_load_records(s, &v, &n, err);
 	if (r < 0)
 		return r;
 	bool found = false;
@@ -936,12 +937,12 @@ int store_remove_name(struct store *s, const char *name, struct urun_error *err)
 			v[kept++] = v[i];
 		}
 	}
-	r = found ? save_images(s, v, kept, err) : urun_error_set(err, ENOENT, "image `%s`", name);
+	r = found ? store_save_records(s, v, kept, err) : urun_error_set(err, ENOENT, "image `%s`", name);
 	store_images_free(v, kept);
 	return r;
 }
 
-static int lock_file(struct store *s, const char *kind, const char *digest, int op)
+int store_lock_file(struct store *s, const char *kind, const char *digest, int op)
 {
 	char name[128];
 	snprintf(name, sizeof(name), "locks/%s%.64s", kind, digest + 7);
@@ -955,72 +956,14 @@ static int lock_file(struct store *s, const char *kind, const char *digest, int 
 	return fd;
 }
 
-static bool referenced(const struct store_image *v, size_t n, const char *hex, bool layer)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (!layer && (strcmp(v[i].manifest + 7, hex) == 0 || strcmp(v[i].config + 7, hex) == 0))
-			return true;
-		for (char **l = v[i].layers; layer && l && *l; l++)
-			if (strcmp(*l + 7, hex) == 0)
-				return true;
-	}
-	return false;
-}
-
-int store_prune(struct store *s, uint64_t *removed, struct urun_error *err)
-{
-	_cleanup_close_ int lock = lock_store(s, err);
-	if (lock < 0)
-		return lock;
-	struct store_image *v;
-	size_t n;
-	int r = load_images(s, &v, &n, err);
-	if (r < 0)
-		return r;
-	*removed = 0;
-	static const char *const dirs[] = {"layers", "blobs/sha256"};
-	for (int k = 0; k < 2 && r == 0; k++) {
-		int dfd = openat(s->rootfd, dirs[k], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
-		if (!d) {
-			if (dfd >= 0)
-				close(dfd);
-			continue;
-		}
-		struct dirent *de;
-		while ((de = readdir(d)) && r == 0) {
-			if (de->d_name[0] == '.' || referenced(v, n, de->d_name, k == 0))
-				continue;
-			if (k == 0) {
-				/* Held by a running container (of an image removed since): keep.
-				 * A layer being unpacked right now is not in layers/ yet. */
-				char dg[DIGEST_LEN + 1];
-				snprintf(dg, sizeof(dg), "sha256:%.64s", de->d_name);
-				int lk = lock_file(s, "", dg, LOCK_EX | LOCK_NB);
-				if (lk < 0)
-					continue;
-				r = store_remove_tree(s, dirfd(d), de->d_name, err);
-				close(lk);
-			} else if (unlinkat(dirfd(d), de->d_name, 0) < 0) {
-				r = urun_error_set(err, errno, "removing blob `%s`", de->d_name);
-			}
-			if (r == 0)
-				(*removed)++;
-		}
-		closedir(d);
-	}
-	store_images_free(v, n);
-	return r;
-}
-
 int store_hold_image(struct store *s, const struct store_image *img, int **fds, size_t *n, struct urun_error *err)
 {
 	size_t nl = strv_len(img->layers);
 	*fds = xcalloc(nl + 1, sizeof(int));
 	*n = 0;
 	for (size_t i = 0; i <= nl; i++) {
-		int fd = i == nl ? lock_file(s, "image-", img->config, LOCK_SH)
-				 : lock_file(s, "", img->layers[i], LOCK_SH);
+		int fd = i == nl ? store_lock_file(s, "image-", img->config, LOCK_SH)
+				 : store_lock_file(s, "", img->layers[i], LOCK_SH);
 		if (fd < 0) {
 			for (size_t k = 0; k < *n; k++)
 				close((*fds)[k]);
@@ -1036,7 +979,7 @@ int store_hold_image(struct store *s, const struct store_image *img, int **fds, 
 
 bool store_image_in_use(struct store *s, const struct store_image *img)
 {
-	int fd = lock_file(s, "image-", img->config, LOCK_EX | LOCK_NB);
+	int fd = store_lock_file(s, "image-", img->config, LOCK_EX | LOCK_NB);
 	if (fd >= 0) {
 		close(fd);
 		return false;

@@ -103,8 +103,25 @@ int store_list_images(struct store *s, struct store_image **out, size_t *n, stru
 /* Find by full name, or by (prefix of) the manifest digest / short id. */
 int store_find_image(struct store *s, const char *name, struct store_image *out, struct urun_error *err);
 int store_remove_name(struct store *s, const char *name, struct urun_error *err);
+/* store-gc.c: removal and sizes. */
 /* Remove layers and blobs no image refers to, and stale temp entries. */
 int store_prune(struct store *s, uint64_t *removed, struct urun_error *err);
+/* Remove every name (record) of the image with config digest `config`
+ * from your store, then its layers and blobs no remaining image uses; a
+ * layer a running container holds stays (for prune). *names: the names
+ * removed (NULL-terminated, none when the image was not there). */
+int store_remove_image(struct store *s, const char *config, char ***names, struct urun_error *err);
+/* Content bytes (regular files and symlinks, a hard-linked file once) of
+ * each ROOT/subdir/names[i] (0 when missing), measured inside the user
+ * namespace, where files of subordinate ids can be read. */
+int store_tree_sizes(struct store *s, const char *subdir, char *const *names, size_t n, uint64_t *sizes,
+		     struct urun_error *err);
+/* Bytes of a blob in your store; -1 when it is not there. */
+int64_t store_blob_size(struct store *s, const char *digest);
+/* `system reset`: remove what urun keeps in the store's root (records
+ * first, so an interrupted reset leaves no image pointing at a missing
+ * layer), then the root itself unless something else is in it. */
+int store_reset(struct store *s, struct urun_error *err);
 
 /* A running container holds its image and layers with shared locks, so
  * rmi and prune can tell what is in use (the lock dies with the process).

@@ -216,3 +216,22 @@ void keeper_release(struct keeper *k)
 		close(k->lockfd);
 	k->lockfd = -1;
 }
+
+void keeper_stop_all(const char *dir)
+{
+	_cleanup_close_ int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int fd2 = dirfd >= 0 ? fcntl(dirfd, F_DUPFD_CLOEXEC, 0) : -1;
+	DIR *d = fd2 >= 0 ? fdopendir(fd2) : NULL;
+	if (!d && fd2 >= 0)
+		close(fd2);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		pid_t pid;
+		uint64_t start;
+		if (de->d_name[0] != '.' && !strchr(de->d_name, '.') &&
+		    keeper_alive(dirfd, de->d_name, &pid, &start) && kill(pid, SIGKILL) == 0)
+			log_debug("user namespace keeper %d stopped", (int)pid);
+	}
+	if (d)
+		closedir(d);
+}

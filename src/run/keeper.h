@@ -21,6 +21,9 @@ struct keeper {
 int keeper_join(const struct container_spec *spec, const char *dir, int idle, struct keeper *k,
 		struct urun_error *err);
 void keeper_release(struct keeper *k);
+/* Kill every keeper recorded in dir (system reset): only the processes
+ * recorded, checked by their start time. */
+void keeper_stop_all(const char *dir);
 
 /* The keeper is urun run again under this name (main() dispatches). */
 #define KEEPER_ARGV0 "urun-userns-keeper"
