@@ -132,6 +132,48 @@ fetch() {
 	assert_eq "$output" "echo: ping"
 }
 
+@test "run -d -p returns at once into a pipe: no process urun leaves behind holds an fd of the caller" {
+	local port
+	port=$(free_port)
+	# stdin and stdout/stderr are pipes, fd 7 a file; their identities
+	# (pipe:[INODE], the path) are kept for the scan below.
+	cat >"$BATS_TEST_TMPDIR/detach.sh" <<-EOF
+	readlink /proc/\$\$/fd/0 /proc/\$\$/fd/1 /proc/\$\$/fd/7 >"$BATS_TEST_TMPDIR/fds"
+	exec "$URUN" run -d --name fdfree -p "127.0.0.1:$port:80" "$IMG" sleep 1000
+	EOF
+	run timeout 20 bash -c ": | sh '$BATS_TEST_TMPDIR/detach.sh' 7>'$BATS_TEST_TMPDIR/held' 2>&1 | cat"
+	[ "$status" -ne 124 ]
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^[0-9a-f]{64}$ ]]
+	# Every process with this test's XDG_RUNTIME_DIR: the monitor, the port
+	# forwarder's helper, slirp4netns, the keeper (and this test's own).
+	run python3 - "$XDG_RUNTIME_DIR" "$BATS_TEST_TMPDIR/fds" <<-'PY'
+	import os, sys
+	rt, fdsfile = sys.argv[1], sys.argv[2]
+	caller = set(l.strip() for l in open(fdsfile))
+	held, comms = [], set()
+	for pid in os.listdir("/proc"):
+	    if not pid.isdigit() or int(pid) == os.getpid():
+	        continue
+	    try:
+	        if ("XDG_RUNTIME_DIR=" + rt).encode() not in open(f"/proc/{pid}/environ", "rb").read().split(b"\0"):
+	            continue
+	        comm = open(f"/proc/{pid}/comm").read().strip()
+	        comms.add(comm)
+	        for fd in os.listdir(f"/proc/{pid}/fd"):
+	            if os.readlink(f"/proc/{pid}/fd/{fd}") in caller:
+	                held.append(f"{comm}[{pid}] fd {fd}")
+	    except OSError:
+	        continue
+	print("caller fds", len(caller))
+	print("found", " ".join(sorted(c for c in comms if c in ("urun", "slirp4netns"))))
+	print("held", " ".join(held) or "none")
+	PY
+	assert_eq "${lines[0]}" "caller fds 3"
+	assert_eq "${lines[1]}" "found slirp4netns urun"
+	assert_eq "${lines[2]}" "held none"
+}
+
 @test "a taken host port: a clear error and no container" {
 	local port
 	port=$(free_port)

@@ -120,6 +120,18 @@ static int recv_fd(int sock)
 __attribute__((noreturn)) static void helper_main(int sock, int pidfd)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* It lives as long as the container: it must hold nothing of the
+	 * caller's. A detached monitor still has the caller's stdin and
+	 * stderr until the container runs, and `urun run -d -p ... | cat`
+	 * would wait for this process's end. */
+	int keep[] = {sock, pidfd};
+	close_all_except(keep, ARRAY_SIZE(keep));
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0 ||
+	    dup2(null, STDERR_FILENO) < 0)
+		_exit(1);
+	if (null > STDERR_FILENO)
+		close(null);
 	if (setns(pidfd, CLONE_NEWUSER | CLONE_NEWNET) < 0)
 		_exit(1);
 	close(pidfd);
