@@ -58,6 +58,11 @@ static const struct config_entry defaults[] = {
 	 NULL, NULL},
 	{"max_layer_size", "64G", "largest uncompressed layer accepted (a decompression bomb stops there)", NULL,
 	 NULL},
+	/* published ports (run/portfwd.c) */
+	{"port_max_connections", "256", "TCP connections relayed at once per published port; more are "
+					"accepted and closed", NULL, NULL},
+	{"port_max_udp_peers", "256", "UDP peers relayed at once per published port; datagrams from more "
+				      "are dropped", NULL, NULL},
 };
 
 static struct config_entry *find(const struct urun_config *cfg, const char *key)
