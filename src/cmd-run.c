@@ -1344,6 +1344,11 @@ static void job_init(struct run_job *j, struct urun_ctx *ctx)
 	long long st;
 	if (parse_int(config_get(&ctx->cfg, "stop_timeout"), 0, 86400, &st) == 0)
 		spec->stop_timeout = (int)st;
+	long long cap;
+	if (parse_int(config_get(&ctx->cfg, "port_max_connections"), 1, 1 << 20, &cap) == 0)
+		spec->port_max_conns = (unsigned)cap;
+	if (parse_int(config_get(&ctx->cfg, "port_max_udp_peers"), 1, 1 << 20, &cap) == 0)
+		spec->port_max_peers = (unsigned)cap;
 }
 
 int cmd_run(int argc, char **argv, struct urun_ctx *ctx, struct urun_error *err)

@@ -132,6 +132,155 @@ fetch() {
 	assert_eq "$output" "echo: ping"
 }
 
+@test "port_max_connections: connections over the cap are closed at once, one warning; relays use default-size pipes" {
+	local port mon
+	port=$(free_port)
+	URUN_PORT_MAX_CONNECTIONS=3 "$URUN" run --rm --name capped -p "127.0.0.1:$port:80" "$IMG" nc -ll -p 80 -e cat \
+		>"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	local i
+	for i in $(seq 100); do mon=$("$URUN" inspect --format '{{.State.ConmonPid}}' capped 2>/dev/null) && [ "$mon" != 0 ] && break; sleep 0.1; done
+	# Three connections are held open, each proven to reach the echo server
+	# (retried while the server starts); then two more are closed by the
+	# forwarder without a byte. Pipes: F_GETPIPE_SZ of every pipe the
+	# monitor holds, through /proc, against a fresh pipe's default size.
+	run python3 - "$port" "$mon" "$BATS_TEST_TMPDIR/err" <<-'PY'
+	import fcntl, os, socket, sys, time
+	port, mon, errf = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+	F_GETPIPE_SZ = 1032
+	def echo(s, msg):
+	    try:
+	        s.sendall(msg)
+	        return s.recv(100) == msg
+	    except OSError:
+	        return False
+	def opened():
+	    for i in range(100):
+	        s = socket.create_connection(("127.0.0.1", port), 5)
+	        s.settimeout(5)
+	        if echo(s, b"ping\n"):
+	            return s
+	        s.close()
+	        time.sleep(0.1)
+	    sys.exit("no connection got through")
+	held = [opened() for i in range(3)]
+	for i in range(2):
+	    s = socket.create_connection(("127.0.0.1", port), 5)
+	    s.settimeout(10)
+	    try:
+	        print("excess", "closed" if s.recv(100) == b"" else "answered")
+	    except ConnectionResetError:
+	        print("excess closed")
+	    except socket.timeout:
+	        print("excess left open")
+	warn = [l.strip() for l in open(errf) if "port_max_connections" in l]
+	print("warnings", len(warn))
+	print(warn[0] if warn else "no warning")
+	r, w = os.pipe()
+	default = fcntl.fcntl(r, F_GETPIPE_SZ)
+	sizes = set()
+	for fd in os.listdir(f"/proc/{mon}/fd"):
+	    try:
+	        if not os.readlink(f"/proc/{mon}/fd/{fd}").startswith("pipe:"):
+	            continue
+	        p = os.open(f"/proc/{mon}/fd/{fd}", os.O_RDONLY | os.O_NONBLOCK)
+	    except OSError:
+	        continue
+	    sizes.add(fcntl.fcntl(p, F_GETPIPE_SZ))
+	    os.close(p)
+	print("pipes", "default" if sizes == {default} else sorted(sizes))
+	print("held ones echo", all(echo(s, b"again\n") for s in held))
+	held[0].close()
+	print("after a close", "works" if opened() else "refused")
+	PY
+	[ "$status" -eq 0 ]
+	assert_eq "${lines[0]}" "excess closed"
+	assert_eq "${lines[1]}" "excess closed"
+	assert_eq "${lines[2]}" "warnings 1"
+	assert_eq "${lines[3]}" "urun: warning: published port 127.0.0.1:$port/tcp has 3 connections (port_max_connections): refusing new ones"
+	assert_eq "${lines[4]}" "pipes default"
+	assert_eq "${lines[5]}" "held ones echo True"
+	assert_eq "${lines[6]}" "after a close works"
+}
+
+@test "port_max_udp_peers: a flood of new UDP peers is dropped, the known peers go on" {
+	local port
+	port=$(free_port)
+	URUN_PORT_MAX_UDP_PEERS=2 "$URUN" run --rm --name udpcap -v "$URUN_PROBE:/dev/probe:ro" -p "127.0.0.1:$port:5353/udp" \
+		"$IMG" /dev/probe udp-echo 5353 >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	run python3 - "$port" "$BATS_TEST_TMPDIR/err" <<-'PY'
+	import socket, sys
+	port, errf = int(sys.argv[1]), sys.argv[2]
+	def peer():
+	    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	    s.settimeout(0.3)
+	    return s
+	def echo(s, tries):
+	    for i in range(tries):
+	        s.sendto(b"ping", ("127.0.0.1", port))
+	        try:
+	            return s.recv(100).startswith(b"echo")
+	        except socket.timeout:
+	            pass
+	    return False
+	a, b = peer(), peer()
+	print("known", echo(a, 50), echo(b, 50))
+	flood = [peer() for i in range(10)]
+	print("flood answered", sum(echo(s, 1) for s in flood))
+	print("known", echo(a, 5), echo(b, 5))
+	warn = [l.strip() for l in open(errf) if "port_max_udp_peers" in l]
+	print("warnings", len(warn))
+	print(warn[0] if warn else "no warning")
+	PY
+	[ "$status" -eq 0 ]
+	assert_eq "${lines[0]}" "known True True"
+	assert_eq "${lines[1]}" "flood answered 0"
+	assert_eq "${lines[2]}" "known True True"
+	assert_eq "${lines[3]}" "warnings 1"
+	assert_eq "${lines[4]}" "urun: warning: published port 127.0.0.1:$port/udp has 2 peers (port_max_udp_peers): dropping datagrams from new ones"
+}
+
+@test "run -d -p returns at once into a pipe: no process urun leaves behind holds an fd of the caller" {
+	local port
+	port=$(free_port)
+	# stdin and stdout/stderr are pipes, fd 7 a file; their identities
+	# (pipe:[INODE], the path) are kept for the scan below.
+	cat >"$BATS_TEST_TMPDIR/detach.sh" <<-EOF
+	readlink /proc/\$\$/fd/0 /proc/\$\$/fd/1 /proc/\$\$/fd/7 >"$BATS_TEST_TMPDIR/fds"
+	exec "$URUN" run -d --name fdfree -p "127.0.0.1:$port:80" "$IMG" sleep 1000
+	EOF
+	run timeout 20 bash -c ": | sh '$BATS_TEST_TMPDIR/detach.sh' 7>'$BATS_TEST_TMPDIR/held' 2>&1 | cat"
+	[ "$status" -ne 124 ]
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^[0-9a-f]{64}$ ]]
+	# Every process with this test's XDG_RUNTIME_DIR: the monitor, the port
+	# forwarder's helper, slirp4netns, the keeper (and this test's own).
+	run python3 - "$XDG_RUNTIME_DIR" "$BATS_TEST_TMPDIR/fds" <<-'PY'
+	import os, sys
+	rt, fdsfile = sys.argv[1], sys.argv[2]
+	caller = set(l.strip() for l in open(fdsfile))
+	held, comms = [], set()
+	for pid in os.listdir("/proc"):
+	    if not pid.isdigit() or int(pid) == os.getpid():
+	        continue
+	    try:
+	        if ("XDG_RUNTIME_DIR=" + rt).encode() not in open(f"/proc/{pid}/environ", "rb").read().split(b"\0"):
+	            continue
+	        comm = open(f"/proc/{pid}/comm").read().strip()
+	        comms.add(comm)
+	        for fd in os.listdir(f"/proc/{pid}/fd"):
+	            if os.readlink(f"/proc/{pid}/fd/{fd}") in caller:
+	                held.append(f"{comm}[{pid}] fd {fd}")
+	    except OSError:
+	        continue
+	print("caller fds", len(caller))
+	print("found", " ".join(sorted(c for c in comms if c in ("urun", "slirp4netns"))))
+	print("held", " ".join(held) or "none")
+	PY
+	assert_eq "${lines[0]}" "caller fds 3"
+	assert_eq "${lines[1]}" "found slirp4netns urun"
+	assert_eq "${lines[2]}" "held none"
+}
+
 @test "a taken host port: a clear error and no container" {
 	local port
 	port=$(free_port)

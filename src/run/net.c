@@ -663,13 +663,13 @@ static int pasta_start(const struct container_spec *spec, pid_t child, struct ne
 	if (pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		setsid();
+		/* Nothing of the caller's: it lives as long as the container,
+		 * and `urun run -d` returns long before. */
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-		if (null >= 0)
-			dup2(null, STDIN_FILENO);
-		if (logfd >= 0) {
-			dup2(logfd, STDOUT_FILENO);
-			dup2(logfd, STDERR_FILENO);
-		}
+		int out = logfd >= 0 ? logfd : null;
+		if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 ||
+		    dup2(out, STDERR_FILENO) < 0)
+			_exit(125);
 		signals_reset_for_exec(); /* pasta refuses to start with SIGPIPE ignored */
 		execv(spec->pasta, argv);
 		dprintf(STDERR_FILENO, "cannot execute %s: %s\n", spec->pasta, strerror(errno));

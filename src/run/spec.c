@@ -17,6 +17,8 @@ void spec_init(struct container_spec *spec)
 	spec->stop_timeout = 10;
 	spec->log_fd = -1;
 	spec->mtu = 65520;
+	spec->port_max_conns = 256;
+	spec->port_max_peers = 256;
 }
 
 void spec_free(struct container_spec *spec)

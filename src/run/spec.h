@@ -83,6 +83,8 @@ struct container_spec {
 	int mtu;                   /* default 65520 */
 	struct port_map *ports;
 	size_t n_ports;
+	unsigned port_max_conns;   /* TCP connections per published port (urun.conf) */
+	unsigned port_max_peers;   /* UDP peers per published port (urun.conf) */
 	char **dns, **dns_search, **dns_options, **add_hosts;
 	pid_t net_join_pid;        /* container:NAME: its PID 1 ... */
 	uint64_t net_join_start;   /* ... and that process's start time */

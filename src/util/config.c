@@ -57,6 +57,11 @@ static const struct config_entry defaults[] = {
 	 NULL},
 	{"min_free_space", "2%,1G", "free space a pull or load leaves on the store's filesystem: a size, a share "
 				    "(2%) or the larger of both (\"2%,1G\"); 0: no reserve", NULL, NULL},
+	/* published ports (run/portfwd.c) */
+	{"port_max_connections", "256", "TCP connections relayed at once per published port; more are "
+					"accepted and closed", NULL, NULL},
+	{"port_max_udp_peers", "256", "UDP peers relayed at once per published port; datagrams from more "
+				      "are dropped", NULL, NULL},
 };
 
 static struct config_entry *find(const struct urun_config *cfg, const char *key)
