@@ -356,3 +356,48 @@ procs_matching() {
 	assert_eq "$output" "0" "libraries mapped by a foreground urun run"
 	"$URUN" rm -f lean >/dev/null
 }
+
+# close_all_except once kept only the first 16 fds it was given: a detached
+# monitor of an image with more than 11 layers dropped the locks that mark
+# the rest of its layers as in use (image prune could then remove them).
+@test "a detached container of a 20-layer image holds a lock on every layer" {
+	local lay="$BATS_TEST_TMPDIR/many"
+	cp -a "$IMAGES/busybox" "$lay"
+	python3 - "$lay" <<'PY'
+import gzip, hashlib, io, json, os, sys, tarfile
+lay = sys.argv[1]
+def blob(data):
+    d = hashlib.sha256(data).hexdigest()
+    open(os.path.join(lay, "blobs", "sha256", d), "wb").write(data)
+    return "sha256:" + d
+def load(digest):
+    return json.load(open(os.path.join(lay, "blobs", "sha256", digest[7:])))
+index = json.load(open(os.path.join(lay, "index.json")))
+man = load(index["manifests"][0]["digest"])
+cfg = load(man["config"]["digest"])
+for i in range(19):
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as t:
+        data = b"layer %d\n" % i
+        ti = tarfile.TarInfo("l%d" % i); ti.size = len(data); ti.mode = 0o644
+        t.addfile(ti, io.BytesIO(data))
+    gz = gzip.compress(raw.getvalue(), mtime=0)
+    man["layers"].append({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
+                          "digest": blob(gz), "size": len(gz)})
+    cfg["rootfs"]["diff_ids"].append("sha256:" + hashlib.sha256(raw.getvalue()).hexdigest())
+c = json.dumps(cfg).encode()
+man["config"] = {"mediaType": man["config"]["mediaType"], "digest": blob(c), "size": len(c)}
+m = json.dumps(man).encode()
+index["manifests"][0].update(digest=blob(m), size=len(m))
+json.dump(index, open(os.path.join(lay, "index.json"), "w"))
+PY
+	"$URUN" pull -q "oci:$lay" >/dev/null
+	run "$URUN" run -d --name many "oci:$lay" sleep 1000
+	[ "$status" -eq 0 ]
+	local mon n
+	mon=$("$URUN" inspect --format '{{.State.ConmonPid}}' many)
+	[ "$mon" -gt 0 ]
+	# one shared lock per layer (20) and one on the image
+	n=$(for f in /proc/"$mon"/fd/*; do readlink "$f"; done | grep -c "/locks/")
+	assert_eq "$n" 21 "lock files the monitor holds"
+}
