@@ -74,6 +74,29 @@ procs_matching() {
 	assert_contains "$output" "restored 4"
 }
 
+@test "exec cannot be taken over by the container it joins (CVE-2016-9962 class)" {
+	command -v python3 >/dev/null || skip "python3 missing"
+	# A compromised container: /etc/passwd is a FIFO, which held an old joining
+	# process for as long as the container liked, and urun-probe attacks every
+	# process that enters its pid namespace: ptrace, /proc/PID/exe, /proc/PID/fd
+	# (TIOCSTI and a file created through each fd), a controlling terminal.
+	"$URUN" run -d --name hj -v "$URUN_PROBE:/dev/probe:ro" "$IMG" \
+		sh -c 'rm -f /etc/passwd && mkfifo /etc/passwd && exec /dev/probe hijack /etc/passwd' >/dev/null
+	local i
+	for i in $(seq 100); do "$URUN" logs hj | grep -q '^ready' && break; sleep 0.1; done
+	local home=$BATS_TEST_TMPDIR/home
+	mkdir "$home"
+	# The caller has a terminal and a directory fd open (not close-on-exec).
+	run python3 "$top_srcdir/tests/lib/on-pty.py" /bin/bash -c \
+		'exec 7<"$2"; for i in 1 2 3 4 5 6 7 8; do "$1" exec hj sh -c "echo ran-\$PPID" || echo "exec failed: $?"; done' \
+		_ "$URUN" "$home"
+	[ "$(grep -c '^ran-0' <<<"$output")" -eq 8 ]
+	run "$URUN" logs hj
+	assert_contains "$output" "ready"
+	if grep WIN <<<"$output"; then return 1; fi
+	[ ! -e "$home/urun-hijacked" ]
+}
+
 @test "exec into a container that is not running fails clearly" {
 	"$URUN" run --name done "$IMG" true
 	run "$URUN" exec done true
