@@ -90,11 +90,14 @@ procs_matching() {
 	run python3 "$top_srcdir/tests/lib/on-pty.py" /bin/bash -c \
 		'exec 7<"$2"; for i in 1 2 3 4 5 6 7 8; do "$1" exec hj sh -c "echo ran-\$PPID" || echo "exec failed: $?"; done' \
 		_ "$URUN" "$home"
-	[ "$(grep -c '^ran-0' <<<"$output")" -eq 8 ]
+	local execs=$output
 	run "$URUN" logs hj
+	echo "$output"
 	assert_contains "$output" "ready"
 	if grep WIN <<<"$output"; then return 1; fi
 	[ ! -e "$home/urun-hijacked" ]
+	echo "$execs"
+	[ "$(grep -c '^ran-0' <<<"$execs")" -eq 8 ]
 }
 
 @test "exec into a container that is not running fails clearly" {

@@ -3,6 +3,7 @@
  * on what the parent planned: mounts, identity, limits, capabilities,
  * seccomp; every failure goes back through the report pipe. */
 #include "run/child.h"
+#include "run/execdiag.h"
 #include "run/tty.h"
 #include "run/userdb.h"
 #include "util/signals.h"
@@ -25,6 +26,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static void send_report(const struct child_ctx *ctx, const struct child_report *rep)
+{
+	ssize_t w = write(ctx->report_fd, rep, sizeof(*rep));
+	(void)w;
+}
+
 __attribute__((noreturn, format(printf, 4, 5))) static void report(const struct child_ctx *ctx, int status,
 								  int e, const char *fmt, ...)
 {
@@ -33,9 +40,18 @@ __attribute__((noreturn, format(printf, 4, 5))) static void report(const struct 
 	va_start(ap, fmt);
 	vsnprintf(rep.msg, sizeof(rep.msg), fmt, ap);
 	va_end(ap);
-	ssize_t w = write(ctx->report_fd, &rep, sizeof(rep));
-	(void)w;
+	send_report(ctx, &rep);
 	_exit(status);
+}
+
+/* The reason and hint execdiag.c found; the errno is part of the reason. */
+__attribute__((noreturn)) static void report_diag(const struct child_ctx *ctx, const struct exec_diag *d)
+{
+	struct child_report rep = {.status = d->status, .err = d->err};
+	snprintf(rep.msg, sizeof(rep.msg), "%s", d->msg);
+	snprintf(rep.hint, sizeof(rep.hint), "%s", d->hint);
+	send_report(ctx, &rep);
+	_exit(d->status);
 }
 
 static void loopback_up(void)
@@ -252,44 +268,50 @@ static void mkdir_in_root(const char *path)
 	}
 }
 
-/* execvp semantics against the container's PATH (not urun's): 127 when no
- * candidate exists, 126 when one exists but cannot be executed. */
+/* execvp semantics against the container's PATH (not urun's); when no
+ * candidate can be executed, execdiag.c says why, after the fact, so that
+ * the path that works costs nothing more. */
 __attribute__((noreturn)) static void do_exec(const struct child_ctx *ctx, char *const *argv, char *const *env)
 {
 	const char *cmd = argv[0];
-	int e;
+	struct exec_diag d;
 
 	if (strchr(cmd, '/')) {
 		execve(cmd, argv, env);
-		e = errno;
-		report(ctx, e == ENOENT || e == ENOTDIR ? 127 : 126, e, "%s: `%s`",
-		       e == ENOENT ? "executable file not found" : "cannot execute", cmd);
+		execdiag_file(cmd, errno, &d);
+		report_diag(ctx, &d);
 	}
 	const char *path = env_get(env, "PATH");
 	if (!path)
 		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	int seen_eacces = 0;
+	/* The first candidate that exists but failed (not ENOENT/ENOTDIR). */
+	int first_err = 0;
+	char first[PATH_MAX];
 	char buf[PATH_MAX];
 	for (const char *p = path;; p++) {
 		const char *end = strchrnul(p, ':');
 		size_t dl = (size_t)(end - p);
-		if (dl + 1 + strlen(cmd) + 1 <= sizeof(buf)) {
+		if (dl + 2 + strlen(cmd) + 1 <= sizeof(buf)) {
 			memcpy(buf, p, dl);
 			if (dl == 0)
 				buf[dl++] = '.';
 			buf[dl] = '/';
 			strcpy(buf + dl + 1, cmd);
 			execve(buf, argv, env);
-			if (errno == EACCES || errno == ENOEXEC || errno == EPERM)
-				seen_eacces = errno;
+			if (!first_err && errno != ENOENT && errno != ENOTDIR) {
+				first_err = errno;
+				strcpy(first, buf);
+			}
 		}
 		if (!*end)
 			break;
 		p = end;
 	}
-	if (seen_eacces)
-		report(ctx, 126, seen_eacces, "cannot execute `%s`", cmd);
-	report(ctx, 127, ENOENT, "executable file `%s` not found in $PATH", cmd);
+	if (first_err)
+		execdiag_file(first, first_err, &d);
+	else
+		execdiag_path(cmd, path, &d);
+	report_diag(ctx, &d);
 }
 
 /* Not dumpable (see clone_joined in monitor.c): neither ptrace nor

@@ -296,12 +296,13 @@ static int await_exec(struct launch *l, struct urun_error *err)
 		waitpid(l->m.child, NULL, 0);
 		l->m.child = 0;
 		rep.msg[sizeof(rep.msg) - 1] = '\0';
+		rep.hint[sizeof(rep.hint) - 1] = '\0';
 		/* The child already appended strerror to its message. */
 		int r = urun_error_set(err, 0, "%s", rep.msg);
 		err->code = rep.err ? rep.err : EINVAL;
 		err->status = rep.status;
-		if (rep.status == EXIT_NOT_FOUND)
-			urun_error_hint(err, "check the command name and the image's PATH");
+		if (rep.hint[0])
+			urun_error_hint(err, "%s", rep.hint);
 		return r;
 	}
 }

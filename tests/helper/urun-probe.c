@@ -23,6 +23,9 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <dirent.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -110,9 +113,13 @@ static void attack(pid_t pid, const struct stat *bb, const struct stat *self)
 	if (known == 0)
 		printf("WIN exe %d: /proc/%d/exe reaches a binary outside the container\n",
 		       (int)pid, (int)pid);
-	if (ptrace(PTRACE_ATTACH, pid, NULL, NULL) == 0) {
-		waitpid(pid, NULL, __WALL);
-		if (is_container_program(pid, bb, self) != 1)
+	/* SEIZE and INTERRUPT, not ATTACH: its SIGSTOP could outlive the
+	 * detach and leave the process stopped. */
+	if (ptrace(PTRACE_SEIZE, pid, NULL, NULL) == 0) {
+		if (ptrace(PTRACE_INTERRUPT, pid, NULL, NULL) == 0)
+			waitpid(pid, NULL, __WALL);
+		/* Unreadable now means it is gone (a tracer may read it). */
+		if (is_container_program(pid, bb, self) == 0)
 			printf("WIN ptrace %d\n", (int)pid);
 		ptrace(PTRACE_DETACH, pid, NULL, NULL);
 	}
@@ -138,8 +145,8 @@ static void attack(pid_t pid, const struct stat *bb, const struct stat *self)
 		if (fd < 0)
 			continue;
 		/* It may have become the container's command meanwhile (execve),
-		 * whose fds are the container's to open. */
-		if (is_container_program(pid, bb, self) == 1) {
+		 * whose fds are the container's to open, or be gone. */
+		if (is_container_program(pid, bb, self) != 0) {
 			close(fd);
 			break;
 		}
@@ -196,7 +203,7 @@ static int hijack(const char *fifo)
 			close(w);
 			puts("fed");
 		}
-		usleep(1000);
+		usleep(5000);
 	}
 }
 
