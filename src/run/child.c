@@ -45,7 +45,8 @@ __attribute__((noreturn, format(printf, 4, 5))) static void report(const struct 
 }
 
 /* The reason and hint execdiag.c found; the errno is part of the reason. */
-__attribute__((noreturn)) static void report_diag(const struct child_ctx *ctx, const struct exec_diag *d)
+__attribute__((noreturn)) static void report_diag(const struct child_ctx *ctx,
+						  const struct exec_diag *d)
 {
 	struct child_report rep = {.status = d->status, .err = d->err};
 	snprintf(rep.msg, sizeof(rep.msg), "%s", d->msg);
