@@ -64,6 +64,35 @@ procs_matching() {
 	run -126 "$URUN" exec c /etc/passwd
 }
 
+@test "exec says why a command cannot be executed, with podman's status and a hint" {
+	"$URUN" run -d --name x "$IMG" sleep 1000 >/dev/null
+	"$URUN" exec x sh -c 'ln -s /nonexistent/target /bin/dangling &&
+		printf "#!/no/such/interp\\n" >/bin/badinterp && printf "echo hi\\n" >/bin/noshebang &&
+		chmod 755 /bin/badinterp /bin/noshebang && printf "echo hi\\n" >/bin/plain && mkdir /bin/adir'
+	run -127 "$URUN" exec x /bin/dangling
+	assert_contains "$output" "urun: executable file \`/bin/dangling\` not found: it is a symbolic link to \`/nonexistent/target\`, which does not exist in the container"
+	assert_contains "$output" "hint: "
+	run -127 "$URUN" exec x dangling
+	assert_contains "$output" "is a symbolic link to \`/nonexistent/target\`"
+	run -126 "$URUN" exec x /bin/plain
+	assert_contains "$output" "urun: cannot execute \`/bin/plain\`: permission denied: it is not executable (mode 0644)"
+	assert_contains "$output" "hint: make it executable in the image (chmod +x)"
+	run -126 "$URUN" exec x /bin/adir
+	assert_contains "$output" "urun: cannot execute \`/bin/adir\`: it is a directory"
+	run -1 "$URUN" exec x /bin/badinterp
+	assert_contains "$output" "urun: cannot execute \`/bin/badinterp\`: its interpreter \`/no/such/interp\` (from its #! line) does not exist in the container"
+	assert_contains "$output" "hint: install \`/no/such/interp\` in the image"
+	run -1 "$URUN" exec x /bin/noshebang
+	assert_contains "$output" "exec format error: it is neither an ELF binary nor a script starting with #!"
+	run -127 "$URUN" exec x no-such-command
+	assert_contains "$output" "urun: executable file \`no-such-command\` not found in \$PATH"
+	assert_contains "$output" "hint: check the command name and the image's PATH"
+	# run -d: the detached monitor passes reason and hint to the caller
+	run -126 "$URUN" run -d --rm "$IMG" /bin
+	assert_contains "$output" "urun: cannot execute \`/bin\`: it is a directory"
+	assert_contains "$output" "hint: give the path of a program inside it"
+}
+
 @test "exec -t gives a terminal" {
 	command -v python3 >/dev/null || skip "python3 missing"
 	"$URUN" run -d --name t "$IMG" sleep 1000 >/dev/null
@@ -72,6 +101,32 @@ procs_matching() {
 	assert_contains "$output" "stdin-is-tty"
 	assert_contains "$output" "33 77"
 	assert_contains "$output" "restored 4"
+}
+
+@test "exec cannot be taken over by the container it joins (CVE-2016-9962 class)" {
+	command -v python3 >/dev/null || skip "python3 missing"
+	# A compromised container: /etc/passwd is a FIFO, which held an old joining
+	# process for as long as the container liked, and urun-probe attacks every
+	# process that enters its pid namespace: ptrace, /proc/PID/exe, /proc/PID/fd
+	# (TIOCSTI and a file created through each fd), a controlling terminal.
+	"$URUN" run -d --name hj -v "$URUN_PROBE:/dev/probe:ro" "$IMG" \
+		sh -c 'rm -f /etc/passwd && mkfifo /etc/passwd && exec /dev/probe hijack /etc/passwd' >/dev/null
+	local i
+	for i in $(seq 100); do "$URUN" logs hj | grep -q '^ready' && break; sleep 0.1; done
+	local home=$BATS_TEST_TMPDIR/home
+	mkdir "$home"
+	# The caller has a terminal and a directory fd open (not close-on-exec).
+	run python3 "$top_srcdir/tests/lib/on-pty.py" /bin/bash -c \
+		'exec 7<"$2"; for i in 1 2 3 4 5 6 7 8; do "$1" exec hj sh -c "echo ran-\$PPID" || echo "exec failed: $?"; done' \
+		_ "$URUN" "$home"
+	local execs=$output
+	run "$URUN" logs hj
+	echo "$output"
+	assert_contains "$output" "ready"
+	if grep WIN <<<"$output"; then return 1; fi
+	[ ! -e "$home/urun-hijacked" ]
+	echo "$execs"
+	[ "$(grep -c '^ran-0' <<<"$execs")" -eq 8 ]
 }
 
 @test "exec into a container that is not running fails clearly" {

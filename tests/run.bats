@@ -59,15 +59,107 @@ teardown() {
 	[ "$status" -eq 127 ]
 }
 
-@test "a non-executable file gives 126" {
-	run -126 "$URUN" run --rootfs "$ROOTFS" /bin/not-executable
-	[ "$status" -eq 126 ]
-	assert_contains "$output" "cannot execute"
+# A rootfs copy with a command that fails in each way execve can (bad_commands DIR).
+bad_commands() {
+	local r=$1
+	ln -s /nonexistent/target "$r/bin/dangling"
+	printf '#!/no/such/interp\necho hi\n' >"$r/bin/badinterp"
+	printf '#!/bin/sh\r\necho hi\n' >"$r/bin/crlf"
+	printf 'echo no shebang\n' >"$r/bin/noshebang"
+	# an ELF header for another machine (aarch64, or x86_64 on aarch64)
+	local m='\267'
+	[ "$(uname -m)" = aarch64 ] && m='\076'
+	{ printf "\177ELF\002\001\001\000\000\000\000\000\000\000\000\000\002\000$m\000"; head -c 46 /dev/zero; } >"$r/bin/foreign"
+	chmod 0755 "$r/bin/badinterp" "$r/bin/crlf" "$r/bin/noshebang" "$r/bin/foreign"
 }
 
-@test "a directory as the command gives 126" {
+@test "a non-executable file gives 126, saying why, with a hint" {
+	run -126 "$URUN" run --rootfs "$ROOTFS" /bin/not-executable
+	assert_contains "$output" "urun: cannot execute \`/bin/not-executable\`: permission denied: it is not executable (mode 0644)"
+	assert_contains "$output" "hint: make it executable in the image (chmod +x), or run it through its interpreter, e.g. \`sh /bin/not-executable\`"
+	# found through $PATH: the same
+	run -126 "$URUN" run --rootfs "$ROOTFS" not-executable
+	assert_contains "$output" "urun: cannot execute \`/usr/sbin/not-executable\`: permission denied: it is not executable (mode 0644)"
+}
+
+@test "a directory as the command gives 126: it is a directory" {
 	run -126 "$URUN" run --rootfs "$ROOTFS" /bin
-	[ "$status" -eq 126 ]
+	assert_contains "$output" "urun: cannot execute \`/bin\`: it is a directory"
+	assert_contains "$output" "hint: give the path of a program inside it"
+}
+
+@test "a dangling symlink as the command gives 127, naming its target" {
+	local r
+	r=$(rootfs_copy)
+	bad_commands "$r"
+	run -127 "$URUN" run --rootfs "$r" /bin/dangling
+	assert_contains "$output" "urun: executable file \`/bin/dangling\` not found: it is a symbolic link to \`/nonexistent/target\`, which does not exist in the container"
+	assert_contains "$output" "hint: the image's link is broken"
+	run -127 "$URUN" run --rootfs "$r" dangling
+	assert_contains "$output" "urun: executable file \`dangling\` not found in \$PATH: \`/usr/sbin/dangling\` is a symbolic link to \`/nonexistent/target\`"
+}
+
+@test "a script whose #! interpreter is missing gives 1 (as podman), naming the interpreter" {
+	local r
+	r=$(rootfs_copy)
+	bad_commands "$r"
+	run -1 "$URUN" run --rootfs "$r" /bin/badinterp
+	assert_contains "$output" "urun: cannot execute \`/bin/badinterp\`: its interpreter \`/no/such/interp\` (from its #! line) does not exist in the container"
+	assert_contains "$output" "hint: install \`/no/such/interp\` in the image, or change the script's #! line"
+	run -1 "$URUN" run --rootfs "$r" badinterp
+	assert_contains "$output" "urun: cannot execute \`/usr/sbin/badinterp\`: its interpreter \`/no/such/interp\`"
+	run -1 "$URUN" run --rootfs "$r" /bin/crlf
+	assert_contains "$output" "its #! line ends in a carriage return, so its interpreter is \`/bin/sh\\r\`"
+	assert_contains "$output" "hint: the script has Windows (CRLF) line endings"
+}
+
+@test "a bad executable format gives 1 (as podman): no #! line, another architecture" {
+	local r
+	r=$(rootfs_copy)
+	bad_commands "$r"
+	run -1 "$URUN" run --rootfs "$r" /bin/noshebang
+	assert_contains "$output" "urun: cannot execute \`/bin/noshebang\`: exec format error: it is neither an ELF binary nor a script starting with #!"
+	assert_contains "$output" "hint: if it is a shell script, make \`#!/bin/sh\` its first line"
+	run -1 "$URUN" run --rootfs "$r" /bin/foreign
+	assert_contains "$output" "urun: cannot execute \`/bin/foreign\`: exec format error: it is a binary for"
+	assert_contains "$output" "hint: use an image built for this machine's platform"
+}
+
+@test "a dynamic binary without its loader gives 1 (as podman), naming the loader" {
+	local r interp
+	interp=$(python3 -c '
+import struct, sys
+d = open("/bin/true", "rb").read()
+phoff, = struct.unpack_from("<Q", d, 0x20); n, = struct.unpack_from("<H", d, 0x38)
+for i in range(n):
+    t, = struct.unpack_from("<I", d, phoff + i * 56)
+    if t == 3:
+        off, = struct.unpack_from("<Q", d, phoff + i * 56 + 8); sz, = struct.unpack_from("<Q", d, phoff + i * 56 + 32)
+        print(d[off:off + sz].rstrip(b"\0").decode())
+') || true
+	[ -n "$interp" ] || skip "the host's /bin/true is not a dynamic 64-bit binary"
+	r=$(rootfs_copy)
+	cp /bin/true "$r/bin/dyntrue"
+	run -1 "$URUN" run --rootfs "$r" /bin/dyntrue
+	assert_contains "$output" "urun: cannot execute \`/bin/dyntrue\`: its dynamic loader \`$interp\` does not exist in the container"
+	assert_contains "$output" "hint: it was linked against a C library the image does not have"
+}
+
+@test "the container's /etc/passwd is read safely: a FIFO never blocks, a symlink is not followed" {
+	local r
+	r=$(rootfs_copy)
+	rm "$r/etc/passwd"
+	mkfifo "$r/etc/passwd"
+	# (timeout only turns a hang of the old code into a failure)
+	run -0 timeout 60 "$URUN" run --rootfs "$r" sh -c 'echo $HOME'
+	assert_eq "$output" "/root"
+	run -125 timeout 60 "$URUN" run -u app --rootfs "$r" true
+	assert_contains "$output" "urun: unable to find user \`app\`: the container's /etc/passwd is not a regular file"
+	rm "$r/etc/passwd"
+	echo 'alice:x:1000:1000::/home/alice:/bin/sh' >"$r/etc/passwd.real"
+	ln -s passwd.real "$r/etc/passwd"
+	run -125 "$URUN" run -u alice --rootfs "$r" true
+	assert_contains "$output" "urun: unable to find user \`alice\`: the container's /etc/passwd is a symbolic link (not followed)"
 }
 
 @test "kill -TERM of urun reaches a command that handles it" {

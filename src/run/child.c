@@ -3,7 +3,9 @@
  * on what the parent planned: mounts, identity, limits, capabilities,
  * seccomp; every failure goes back through the report pipe. */
 #include "run/child.h"
+#include "run/execdiag.h"
 #include "run/tty.h"
+#include "run/userdb.h"
 #include "util/signals.h"
 #include "util/syscalls.h"
 
@@ -12,7 +14,6 @@
 #include <grp.h>
 #include <limits.h>
 #include <net/if.h>
-#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -26,6 +27,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static void send_report(const struct child_ctx *ctx, const struct child_report *rep)
+{
+	ssize_t w = write(ctx->report_fd, rep, sizeof(*rep));
+	(void)w;
+}
+
 __attribute__((noreturn, format(printf, 4, 5))) static void report(const struct child_ctx *ctx, int status,
 								  int e, const char *fmt, ...)
 {
@@ -34,9 +41,19 @@ __attribute__((noreturn, format(printf, 4, 5))) static void report(const struct 
 	va_start(ap, fmt);
 	vsnprintf(rep.msg, sizeof(rep.msg), fmt, ap);
 	va_end(ap);
-	ssize_t w = write(ctx->report_fd, &rep, sizeof(rep));
-	(void)w;
+	send_report(ctx, &rep);
 	_exit(status);
+}
+
+/* The reason and hint execdiag.c found; the errno is part of the reason. */
+__attribute__((noreturn)) static void report_diag(const struct child_ctx *ctx,
+						  const struct exec_diag *d)
+{
+	struct child_report rep = {.status = d->status, .err = d->err};
+	snprintf(rep.msg, sizeof(rep.msg), "%s", d->msg);
+	snprintf(rep.hint, sizeof(rep.hint), "%s", d->hint);
+	send_report(ctx, &rep);
+	_exit(d->status);
 }
 
 static void loopback_up(void)
@@ -93,14 +110,18 @@ struct identity {
 };
 
 /* Users and groups are looked up in the container's own files, after
- * pivot_root, with fgetpwent/fgetgrent: never through NSS, which would load
- * the image's libraries into this process. */
+ * pivot_root (for exec: after joining), never through NSS, which would load
+ * the image's libraries into this process; userdb.c reads them as the
+ * hostile input they are. A file that is missing or refused counts as
+ * empty: a numeric user still runs, a named one is an error saying why. */
 static void resolve_identity(const struct child_ctx *ctx, struct identity *id)
 {
 	const char *spec_user = ctx->spec->user;
 	char user[256] = "0", group[256] = "";
 	char name[256] = "";
 	bool have_group = false;
+	struct userdb db;
+	char *f[7];
 
 	id->uid = 0;
 	id->gid = 0;
@@ -120,24 +141,29 @@ static void resolve_identity(const struct child_ctx *ctx, struct identity *id)
 		}
 	}
 
-	FILE *f = fopen("/etc/passwd", "re");
-	struct passwd *pw;
 	bool found = false;
 	bool numeric = all_digits(user);
-	while (f && (pw = fgetpwent(f))) {
-		if (numeric ? pw->pw_uid == (uid_t)strtoul(user, NULL, 10) : strcmp(pw->pw_name, user) == 0) {
-			id->uid = pw->pw_uid;
-			id->gid = pw->pw_gid;
-			snprintf(name, sizeof(name), "%s", pw->pw_name);
-			snprintf(id->home, sizeof(id->home), "%s", pw->pw_dir);
+	int r = userdb_open(&db, "/etc/passwd");
+	/* name:password:uid:gid:gecos:home:shell */
+	while (!found && userdb_next(&db, f, 7) == 7) {
+		if (!all_digits(f[2]) || !all_digits(f[3]))
+			continue;
+		if (numeric ? strtoul(f[2], NULL, 10) == strtoul(user, NULL, 10)
+			    : strcmp(f[0], user) == 0) {
+			id->uid = (uid_t)strtoul(f[2], NULL, 10);
+			id->gid = (gid_t)strtoul(f[3], NULL, 10);
+			snprintf(name, sizeof(name), "%s", f[0]);
+			snprintf(id->home, sizeof(id->home), "%s", f[5]);
 			id->have_home = true;
 			found = true;
-			break;
 		}
 	}
-	if (f)
-		fclose(f);
+	userdb_close(&db);
 	if (!found) {
+		if (!numeric && r < 0 && r != -ENOENT)
+			report(ctx, 125, 0,
+			       "unable to find user `%s`: the container's /etc/passwd %s", user,
+			       userdb_strerror(r));
 		if (!numeric)
 			report(ctx, 125, 0, "unable to find user `%s`: no matching entries in the container's /etc/passwd",
 			       user);
@@ -146,24 +172,35 @@ static void resolve_identity(const struct child_ctx *ctx, struct identity *id)
 		id->gid = 0;
 	}
 
-	f = fopen("/etc/group", "re");
-	struct group *gr;
 	bool group_found = !have_group;
 	bool group_numeric = have_group && all_digits(group);
-	while (f && (gr = fgetgrent(f))) {
+	r = userdb_open(&db, "/etc/group");
+	/* name:password:gid:member,member */
+	while (userdb_next(&db, f, 4) == 4) {
+		if (!all_digits(f[2]))
+			continue;
+		gid_t gid = (gid_t)strtoul(f[2], NULL, 10);
 		if (have_group && !group_found &&
-		    (group_numeric ? gr->gr_gid == (gid_t)strtoul(group, NULL, 10) : strcmp(gr->gr_name, group) == 0)) {
-			id->gid = gr->gr_gid;
+		    (group_numeric ? gid == (gid_t)strtoul(group, NULL, 10)
+				   : strcmp(f[0], group) == 0)) {
+			id->gid = gid;
 			group_found = true;
 		}
 		/* Supplementary groups: every group that lists the user by name. */
-		for (char **m = gr->gr_mem; name[0] && m && *m; m++)
-			if (strcmp(*m, name) == 0 && id->ngroups < (int)(sizeof(id->groups) / sizeof(id->groups[0])))
-				id->groups[id->ngroups++] = gr->gr_gid;
+		for (char *m = f[3], *end; name[0] && *m; m = *end ? end + 1 : end) {
+			end = strchrnul(m, ',');
+			if ((size_t)(end - m) == strlen(name) &&
+			    strncmp(m, name, (size_t)(end - m)) == 0 &&
+			    id->ngroups < (int)(sizeof(id->groups) / sizeof(id->groups[0])))
+				id->groups[id->ngroups++] = gid;
+		}
 	}
-	if (f)
-		fclose(f);
+	userdb_close(&db);
 	if (!group_found) {
+		if (!group_numeric && r < 0 && r != -ENOENT)
+			report(ctx, 125, 0,
+			       "unable to find group `%s`: the container's /etc/group %s", group,
+			       userdb_strerror(r));
 		if (!group_numeric)
 			report(ctx, 125, 0, "unable to find group `%s`: no matching entries in the container's /etc/group",
 			       group);
@@ -259,30 +296,32 @@ __attribute__((noreturn)) static void report_e2big(const struct child_ctx *ctx, 
 	    total, count, nl > 64 ? 64 : nl, which, nl > 64 ? "..." : "", longest);
 }
 
-/* execvp semantics against the container's PATH (not urun's): 127 when no
- * candidate exists, 126 when one exists but cannot be executed. */
+/* execvp semantics against the container's PATH (not urun's); when no
+ * candidate can be executed, execdiag.c says why, after the fact, so that
+ * the path that works costs nothing more. */
 __attribute__((noreturn)) static void do_exec(const struct child_ctx *ctx, char *const *argv, char *const *env)
 {
 	const char *cmd = argv[0];
-	int e;
+	struct exec_diag d;
 
 	if (strchr(cmd, '/')) {
 		execve(cmd, argv, env);
-		e = errno;
-		if (e == E2BIG)
+		if (errno == E2BIG)
 			report_e2big(ctx, argv, env);
-		report(ctx, e == ENOENT || e == ENOTDIR ? 127 : 126, e, "%s: `%s`",
-		       e == ENOENT ? "executable file not found" : "cannot execute", cmd);
+		execdiag_file(cmd, errno, &d);
+		report_diag(ctx, &d);
 	}
 	const char *path = env_get(env, "PATH");
 	if (!path)
 		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	int seen_eacces = 0;
+	/* The first candidate that exists but failed (not ENOENT/ENOTDIR). */
+	int first_err = 0;
+	char first[PATH_MAX];
 	char buf[PATH_MAX];
 	for (const char *p = path;; p++) {
 		const char *end = strchrnul(p, ':');
 		size_t dl = (size_t)(end - p);
-		if (dl + 1 + strlen(cmd) + 1 <= sizeof(buf)) {
+		if (dl + 2 + strlen(cmd) + 1 <= sizeof(buf)) {
 			memcpy(buf, p, dl);
 			if (dl == 0)
 				buf[dl++] = '.';
@@ -291,16 +330,31 @@ __attribute__((noreturn)) static void do_exec(const struct child_ctx *ctx, char 
 			execve(buf, argv, env);
 			if (errno == E2BIG) /* the same for every candidate */
 				report_e2big(ctx, argv, env);
-			if (errno == EACCES || errno == ENOEXEC || errno == EPERM)
-				seen_eacces = errno;
+			if (!first_err && errno != ENOENT && errno != ENOTDIR) {
+				first_err = errno;
+				strcpy(first, buf);
+			}
 		}
 		if (!*end)
 			break;
 		p = end;
 	}
-	if (seen_eacces)
-		report(ctx, 126, seen_eacces, "cannot execute `%s`", cmd);
-	report(ctx, 127, ENOENT, "executable file `%s` not found in $PATH", cmd);
+	if (first_err)
+		execdiag_file(first, first_err, &d);
+	else
+		execdiag_path(cmd, path, &d);
+	report_diag(ctx, &d);
+}
+
+/* Not dumpable (see clone_joined in monitor.c): neither ptrace nor
+ * /proc/PID/{fd,exe,mem} from inside the container reach this process while
+ * it still is urun with urun's memory. Each credential change (setres[ug]id,
+ * setgroups, capset) sets the flag to fs.suid_dumpable, which an admin may
+ * have set to 1 (dumpable): so it is set again after each; execve of the
+ * command resets it, as it should, for the command is the container's. */
+static void stay_undumpable(void)
+{
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
 /* One byte from the parent releases us; EOF means it gave up (its error
@@ -336,6 +390,12 @@ void child_main(const struct child_ctx *ctx)
 
 	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
 		report(ctx, 125, errno, "becoming root in the user namespace");
+	/* exec: undumpable since before it joined the container. run: only
+	 * after its release, since slirp4netns, pasta and the port forwarder
+	 * join its namespaces through /proc/PID/ns until then; nothing else is
+	 * in its pid namespace before exec. */
+	if (ctx->join)
+		stay_undumpable();
 
 	if (!ctx->join) {
 		if (spec->ns_flags & CLONE_NEWNET) {
@@ -364,6 +424,7 @@ void child_main(const struct child_ctx *ctx)
 	 * port forwarder (joined through /proc/PID/ns and pidfds). */
 	if (!ctx->join && ctx->late_sync)
 		wait_for_parent(ctx);
+	stay_undumpable();
 
 	for (size_t i = 0; i < spec->n_ulimits; i++)
 		if (setrlimit(spec->ulimits[i].resource, &spec->ulimits[i].lim) < 0)
@@ -407,6 +468,7 @@ void child_main(const struct child_ctx *ctx)
 		report(ctx, 125, errno, "switching to uid %u (is it mapped? see /proc/self/uid_map)", (unsigned)id.uid);
 	if ((r = security_set_caps(ctx->security, id.uid == 0)) < 0)
 		report(ctx, 125, -r, "setting capabilities");
+	stay_undumpable();
 
 	/* The working directory is resolved inside the root without magic links:
 	 * "--workdir /proc/self/fd/N" must not reach a host directory through an

@@ -10,9 +10,11 @@
 /* What the child reports through its close-on-exec report socket when it cannot
  * reach exec. EOF on it means exec succeeded. */
 struct child_report {
-	int status;     /* exit status urun should use: 125, 126 or 127 */
+	int status;	/* exit status urun should use: 125, 126, 127 (or 1,
+			 * podman's for an executable file that execve refused) */
 	int err;        /* errno */
 	char msg[512];
+	char hint[256]; /* what the user can do, or "" */
 };
 
 struct child_ctx {

@@ -296,12 +296,13 @@ static int await_exec(struct launch *l, struct urun_error *err)
 		waitpid(l->m.child, NULL, 0);
 		l->m.child = 0;
 		rep.msg[sizeof(rep.msg) - 1] = '\0';
+		rep.hint[sizeof(rep.hint) - 1] = '\0';
 		/* The child already appended strerror to its message. */
 		int r = urun_error_set(err, 0, "%s", rep.msg);
 		err->code = rep.err ? rep.err : EINVAL;
 		err->status = rep.status;
-		if (rep.status == EXIT_NOT_FOUND)
-			urun_error_hint(err, "check the command name and the image's PATH");
+		if (rep.hint[0])
+			urun_error_hint(err, "%s", rep.hint);
 		else if (rep.err == E2BIG)
 			urun_error_hint(
 			    err,
@@ -319,9 +320,22 @@ static int await_exec(struct launch *l, struct urun_error *err)
  * intermediate process joins them (the `join` flags of target) and clones
  * the container there (new mount, pid, uts, ipc, cgroup namespaces) as the
  * monitor's child (CLONE_PARENT), then exits. Returns the child's pid; 0
- * in the child; a negative error with err filled. */
+ * in the child; a negative error with err filled.
+ *
+ * keep (exec): the intermediate process is hardened before it joins a
+ * running container, which may be compromised and is waiting for it. The
+ * container's root is the caller's own uid with every capability in the
+ * user namespace, so ptrace, /proc/PID/fd and /proc/PID/exe of a dumpable
+ * process of ours that enters its pid namespace are open to it; it could
+ * then type into the caller's terminal (TIOCSTI through our controlling
+ * terminal) or use our fds to the host (CVE-2016-9962, runc). So, before
+ * setns: not dumpable (the kernel then wants CAP_SYS_PTRACE in the user
+ * namespace urun was started in, which the container lacks, for ptrace and
+ * /proc access; fork keeps it, execve of the command resets it), a session
+ * of its own (no controlling terminal), and every fd closed except those in
+ * keep: close-on-exec would leave them open until execve. */
 static pid_t clone_joined(const struct container_spec *spec, pid_t target, uint64_t start, int join,
-			  const char *whose, struct urun_error *err)
+			  const char *whose, const int *keep, size_t nkeep, struct urun_error *err)
 {
 	_cleanup_close_ int pidfd = sys_pidfd_open(target, 0);
 	/* Checked after opening: the pidfd pins the process we verified. */
@@ -338,6 +352,21 @@ static pid_t clone_joined(const struct container_spec *spec, pid_t target, uint6
 	}
 	if (mid == 0) {
 		close(p[0]);
+		if (keep) {
+			int k[8];
+			size_t nk = 0;
+			k[nk++] = pidfd;
+			k[nk++] = p[1];
+			for (size_t i = 0; i < nkeep && nk < ARRAY_SIZE(k); i++)
+				k[nk++] = keep[i];
+			if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || setsid() < 0) {
+				int msg[2] = {-1, errno};
+				ssize_t w = write(p[1], msg, sizeof(msg));
+				(void)w;
+				_exit(0);
+			}
+			close_all_except(k, nk);
+		}
 		int e = setns(pidfd, join) < 0 ? errno : 0;
 		pid_t g =
 		    e ? -1 : clone_child((spec->ns_flags & ~(unsigned long)join) | CLONE_PARENT);
@@ -451,10 +480,10 @@ static int launch_start(struct container_spec *spec, struct launch *l, struct ur
 	pid_t pid = spec->net == NET_CONTAINER
 			? clone_joined(spec, spec->net_join_pid, spec->net_join_start,
 				       CLONE_NEWUSER | CLONE_NEWNET,
-				       "the container given to --network", err)
+				       "the container given to --network", NULL, 0, err)
 		    : l->keeper.pid > 0
 			? clone_joined(spec, l->keeper.pid, l->keeper.start, CLONE_NEWUSER,
-				       "the user namespace keeper", err)
+				       "the user namespace keeper", NULL, 0, err)
 			: clone_child(spec->ns_flags);
 	if (pid < 0)
 		return joined ? (int)pid : userns_error(errno, err);
@@ -514,8 +543,12 @@ int container_run(struct container_spec *spec, const struct container_hooks *hoo
 static int exec_start(struct container_spec *spec, struct launch *l, pid_t pid, uint64_t pid_start,
 		      unsigned long nsflags, struct urun_error *err)
 {
-	/* Every namespace the container has is joined, so nothing is new. */
-	pid_t g = clone_joined(spec, pid, pid_start, (int)nsflags, "the container", err);
+	/* Every namespace the container has is joined, so nothing is new.
+	 * What the joining process hands over: stdio, its stdin (/dev/null)
+	 * and the report socket; nothing else of urun's or the caller's. */
+	int keep[] = {l->sock[1], l->devnull};
+	pid_t g = clone_joined(spec, pid, pid_start, (int)nsflags, "the container", keep,
+			       ARRAY_SIZE(keep), err);
 	if (g < 0)
 		return (int)g;
 	if (g == 0) {

