@@ -6,6 +6,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
+#include "util/text.h"
 
 #include <fcntl.h>
 #include <json.h>
@@ -31,20 +32,6 @@ static inline void json_putp(struct json_object **o)
 static void challenge_freep(struct auth_challenge *ch)
 {
 	auth_challenge_free(ch);
-}
-
-/* Server- or file-supplied text as shown in a message: bounded, control characters replaced,
- * so a hostile registry cannot write escape sequences to the user's terminal. */
-static char *shown(const char *s)
-{
-	size_t n = strlen(s), keep = n > 72 ? 64 : n;
-	char *o = xmalloc(keep + 4);
-	for (size_t i = 0; i < keep; i++) {
-		unsigned char c = (unsigned char)s[i];
-		o[i] = c < 0x20 || c == 0x7f ? '?' : s[i];
-	}
-	strcpy(o + keep, keep < n ? "..." : "");
-	return o;
 }
 
 static const char *home_dir(void)
@@ -148,7 +135,7 @@ static bool is_ws(char c)
 
 static int bad_challenge(const char *header, const char *why, struct urun_error *err)
 {
-	_cleanup_free_ char *s = shown(header);
+	_cleanup_free_ char *s = text_shown_short(header);
 	return urun_error_set(err, 0, "invalid WWW-Authenticate challenge `%s`: %s", s, why);
 }
 
@@ -400,7 +387,7 @@ char *auth_normalize_key(const char *key)
 static int decode_entry(struct json_object *entry, const char *source, const char *key, char **user,
 			char **pass, struct urun_error *err)
 {
-	_cleanup_free_ char *k = shown(key);
+	_cleanup_free_ char *k = text_shown_short(key);
 	if (!json_object_is_type(entry, json_type_object))
 		return urun_error_set(err, 0, "auth file `%s`: entry `%s` is not an object", source,
 				      k);
@@ -740,7 +727,7 @@ static char *checked_key(const char *registry, struct urun_error *err)
 	for (const char *p = key; ok && *p; p++)
 		ok = (unsigned char)*p > 0x20 && *p != 0x7f;
 	if (!ok) {
-		_cleanup_free_ char *s = shown(registry ? registry : "");
+		_cleanup_free_ char *s = text_shown_short(registry ? registry : "");
 		urun_error_set(err, 0, "invalid registry `%s`", s);
 		free(key);
 		return NULL;

@@ -7,6 +7,7 @@
 #include "run/seccomp.h"
 #include "util/cleanup.h"
 #include "util/error.h"
+#include "util/text.h"
 
 #include <ctype.h>
 #include <fcntl.h>
@@ -154,16 +155,7 @@ __attribute__((format(printf, 4, 5))) static int fail(const struct profile_ctx *
  * profile can neither flood the terminal nor send it escape sequences. */
 static const char *shown(const char *s, char buf[static SHOWN_BUF])
 {
-	size_t i;
-
-	for (i = 0; s[i] && i < SHOWN_MAX; i++)
-		buf[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
-	if (s[i]) {
-		memcpy(buf + i, "...", 3);
-		i += 3;
-	}
-	buf[i] = '\0';
-	return buf;
+	return text_show_into(buf, s, strnlen(s, SHOWN_MAX + 1), SHOWN_MAX, SHOWN_MAX);
 }
 
 static const char *type_name(json_type type)

@@ -36,7 +36,7 @@ fi
 
 # What each target links besides the basics, and the pkg-config packages it needs. Only the
 # code under test: a whole liburun.a would drag in libcurl and the generated seccomp profile.
-common="src/util/error.c src/util/cleanup.c src/util/log.c src/util/fs.c"
+common="src/util/error.c src/util/cleanup.c src/util/log.c src/util/fs.c src/util/text.c"
 declare -A srcs=(
 	[ref]="src/image/ref.c"
 	[unpack]="src/image/unpack.c src/util/digest.c"
