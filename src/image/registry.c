@@ -7,9 +7,9 @@
 #include "image/ref.h"
 #include "image/registry-http.h"
 #include "util/cleanup.h"
+#include "util/json.h"
 #include "util/log.h"
 
-#include <json.h>
 #include <pthread.h>
 #include <strings.h>
 #include <time.h>
@@ -61,40 +61,13 @@ static time_t now_monotonic(void)
 	return ts.tv_sec;
 }
 
-static inline void json_putp(struct json_object **o)
-{
-	if (*o)
-		json_object_put(*o);
-}
-#define _cleanup_json_ __attribute__((cleanup(json_putp)))
-
 /* A JSON object of exactly `len` bytes, or NULL. */
 static struct json_object *parse_json_object(const char *buf, size_t len)
 {
-	if (!buf || len == 0 || len > INT32_MAX)
-		return NULL;
-	struct json_tokener *tok = json_tokener_new_ex(JSON_MAX_DEPTH);
-	if (!tok)
-		return NULL;
-	struct json_object *o = json_tokener_parse_ex(tok, buf, (int)len);
-	bool ok = o && json_tokener_get_error(tok) == json_tokener_success;
-	for (size_t i = json_tokener_get_parse_end(tok); ok && i < len; i++)
-		ok = buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n';
-	json_tokener_free(tok);
-	if (!ok || !json_object_is_type(o, json_type_object)) {
-		json_object_put(o);
-		return NULL;
-	}
+	struct json_object *o = NULL;
+	if (buf)
+		json_parse_object(buf, len, JSON_MAX_DEPTH, 0, &o, NULL, NULL);
 	return o;
-}
-
-static const char *json_get_string(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-	if (!o || !json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
 }
 
 static bool is_sha256_digest(const char *d)
@@ -316,8 +289,8 @@ static int http_error(struct registry_client *c, const struct registry_request *
 	if (doc && json_object_object_get_ex(doc, "errors", &errors) &&
 	    json_object_is_type(errors, json_type_array) && json_object_array_length(errors) > 0) {
 		e0 = json_object_array_get_idx(errors, 0);
-		code = json_get_string(e0, "code");
-		message = json_get_string(e0, "message");
+		code = json_get_str(e0, "code");
+		message = json_get_str(e0, "message");
 	}
 	_cleanup_free_ char *msg = message ? registry_shown(message) : NULL;
 	_cleanup_free_ char *why = msg ? xasprintf(": %s", msg) : xstrdup("");
@@ -799,7 +772,7 @@ static int manifest_media_type(struct registry_client *c, const char *reference,
 		return registry_fail(err, EBADMSG,
 				     "manifest `%s` from `%s/%s` is not a JSON object", reference,
 				     c->registry, c->repository);
-	const char *body_mt = json_get_string(doc, "mediaType");
+	const char *body_mt = json_get_str(doc, "mediaType");
 	int64_t schema = 0;
 	if (json_object_object_get_ex(doc, "schemaVersion", &v) &&
 	    json_object_is_type(v, json_type_int))

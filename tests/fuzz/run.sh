@@ -40,9 +40,9 @@ common="src/util/error.c src/util/cleanup.c src/util/log.c src/util/fs.c src/uti
 declare -A srcs=(
 	[ref]="src/image/ref.c"
 	[unpack]="src/image/unpack.c src/util/digest.c"
-	[auth]="src/image/auth.c"
-	[manifest]="src/image/manifest.c"
-	[seccomp]="src/run/seccomp.c"
+	[auth]="src/image/auth.c src/util/json.c"
+	[manifest]="src/image/manifest.c src/util/json.c"
+	[seccomp]="src/run/seccomp.c src/util/json.c"
 	[subuid]="src/run/userns.c src/util/config.c src/util/xdg.c"
 )
 declare -A pkgs=(
