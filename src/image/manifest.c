@@ -5,6 +5,7 @@
  * fields are errors that name the field. */
 #include "image/manifest.h"
 #include "util/cleanup.h"
+#include "util/digest.h"
 #include "util/json.h"
 
 #include <sys/utsname.h>
@@ -35,16 +36,6 @@ static int parse_json(const char *body, size_t len, const char *what, struct jso
 		break;
 	}
 	return urun_error_set(err, 0, "%s is not a JSON object", what);
-}
-
-bool digest_is_valid(const char *d)
-{
-	if (!d || strncmp(d, "sha256:", 7) != 0 || strlen(d) != 7 + 64)
-		return false;
-	for (const char *c = d + 7; *c; c++)
-		if (!((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'f')))
-			return false;
-	return true;
 }
 
 static int get_descriptor(struct json_object *o, const char *what, struct descriptor *d, struct urun_error *err)

@@ -7,6 +7,7 @@
 #include "image/ref.h"
 #include "image/registry-http.h"
 #include "util/cleanup.h"
+#include "util/digest.h"
 #include "util/json.h"
 #include "util/log.h"
 
@@ -68,16 +69,6 @@ static struct json_object *parse_json_object(const char *buf, size_t len)
 	if (buf)
 		json_parse_object(buf, len, JSON_MAX_DEPTH, 0, &o, NULL, NULL);
 	return o;
-}
-
-static bool is_sha256_digest(const char *d)
-{
-	if (strncmp(d, "sha256:", 7) != 0 || strlen(d) != 7 + 64)
-		return false;
-	for (const char *p = d + 7; *p; p++)
-		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
-			return false;
-	return true;
 }
 
 static bool is_lower_alnum(char ch)
@@ -841,7 +832,7 @@ int registry_get_manifest(struct registry_client *c, const char *reference,
 	memset(m, 0, sizeof(*m));
 	if (!c->repository)
 		return registry_fail(err, EINVAL, "no repository given");
-	if (!reference || (by_digest ? !is_sha256_digest(reference) : !is_valid_tag(reference))) {
+	if (!reference || (by_digest ? !digest_is_valid(reference) : !is_valid_tag(reference))) {
 		_cleanup_free_ char *s = registry_shown(reference ? reference : "");
 		return registry_fail(err, EINVAL, "invalid tag or digest `%s`%s", s,
 				     by_digest ? ": urun verifies sha256 digests only" : "");
@@ -904,7 +895,7 @@ int registry_fetch_blob(struct registry_client *c, const char *digest, int64_t s
 
 	if (!c->repository)
 		return registry_fail(err, EINVAL, "no repository given");
-	if (!digest || !is_sha256_digest(digest)) {
+	if (!digest || !digest_is_valid(digest)) {
 		_cleanup_free_ char *s = registry_shown(digest ? digest : "");
 		return registry_fail(err, EINVAL,
 				     "unsupported blob digest `%s`: urun verifies sha256 "

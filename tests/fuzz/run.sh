@@ -41,7 +41,7 @@ declare -A srcs=(
 	[ref]="src/image/ref.c"
 	[unpack]="src/image/unpack.c src/util/digest.c"
 	[auth]="src/image/auth.c src/util/json.c"
-	[manifest]="src/image/manifest.c src/util/json.c"
+	[manifest]="src/image/manifest.c src/util/json.c src/util/digest.c"
 	[seccomp]="src/run/seccomp.c src/util/json.c"
 	[subuid]="src/run/userns.c src/util/config.c src/util/xdg.c"
 )
@@ -49,7 +49,7 @@ declare -A pkgs=(
 	[ref]=""
 	[unpack]="libarchive nettle"
 	[auth]="json-c"
-	[manifest]="json-c"
+	[manifest]="json-c nettle"
 	[seccomp]="json-c libseccomp"
 	[subuid]=""
 )
