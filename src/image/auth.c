@@ -461,24 +461,13 @@ int auth_lookup_text(const char *text, size_t len, const char *source, bool lega
 	return 0;
 }
 
-static int read_bounded(const char *path, size_t max, char **buf, size_t *len,
-			struct urun_error *err)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	*buf = NULL;
-	*len = 0;
-	if (fd < 0)
-		return urun_error_set(err, errno, "opening `%s`", path);
-	return fs_read_fd_bounded(fd, path, max, buf, len, err);
-}
-
 /* 1 found, 0 not found or no such file (when `must_exist` is false), <0 error. */
 static int lookup_file(const char *path, bool legacy, bool must_exist, const char *registry,
 		       const char *repository, char **user, char **pass, struct urun_error *err)
 {
 	_cleanup_free_ char *buf = NULL;
 	size_t len;
-	int r = read_bounded(path, AUTH_FILE_MAX, &buf, &len, err);
+	int r = fs_read_at_bounded(AT_FDCWD, path, 0, AUTH_FILE_MAX, &buf, &len, err);
 	if (r == -ENOENT) {
 		if (must_exist) {
 			urun_error_set(err, 0, "auth file `%s` does not exist", path);
@@ -639,7 +628,7 @@ static int load_auth_file(const char *path, bool create, struct json_object **ou
 	_cleanup_free_ char *buf = NULL;
 	size_t len;
 	*out = NULL;
-	int r = read_bounded(path, AUTH_FILE_MAX, &buf, &len, err);
+	int r = fs_read_at_bounded(AT_FDCWD, path, 0, AUTH_FILE_MAX, &buf, &len, err);
 	if (r == -ENOENT && create) {
 		urun_error_clear(err);
 		*out = json_object_new_object();
