@@ -702,16 +702,6 @@ int store_layer_finish(struct store_layer_tx *tx, int feed_r, struct urun_error 
 	return r;
 }
 
-int store_add_layer(struct store *s, const char *diff_id, store_feed_fn feed, void *ud, struct urun_error *err)
-{
-	struct store_layer_tx tx;
-	int r = store_layer_begin(s, diff_id, true, &tx, err);
-	if (r < 0 || tx.present)
-		return r;
-	r = feed(tx.data_fd, ud, err);
-	return store_layer_finish(&tx, r, err);
-}
-
 /* ---- image records ---- */
 
 int store_lock_records(struct store *s, struct urun_error *err)
