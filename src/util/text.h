@@ -12,9 +12,9 @@
 #define TEXT_SHORT_MAX	72
 
 /* Writes into out (keep + 4 bytes) the first n bytes of s (no NUL needed among them) as they
- * may be shown: printable ASCII and well-formed UTF-8 stay; control characters (C0, DEL, C1),
- * bidirectional overrides and bytes of no valid character become '?', one each. When n > max
- * only the first keep bytes are shown, followed by "...". Returns out. */
+ * may be shown: printable ASCII stays, every other byte (C0, DEL, and any byte of 0x80 or
+ * more, which may be a C1 control or part of a bidirectional override) becomes '?'. When
+ * n > max only the first keep bytes are shown, followed by "...". Returns out. */
 char *text_show_into(char *out, const char *s, size_t n, size_t keep, size_t max);
 
 /* The same, allocated (freed by the caller). */

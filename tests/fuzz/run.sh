@@ -41,7 +41,7 @@ declare -A srcs=(
 	[ref]="src/image/ref.c"
 	[unpack]="src/image/unpack.c src/util/digest.c"
 	[auth]="src/image/auth.c src/util/json.c"
-	[manifest]="src/image/manifest.c src/util/json.c src/util/digest.c"
+	[manifest]="src/image/manifest.c src/util/json.c src/util/digest.c src/util/timefmt.c"
 	[seccomp]="src/run/seccomp.c src/util/json.c"
 	[subuid]="src/run/userns.c src/util/config.c src/util/xdg.c"
 )
