@@ -5,10 +5,11 @@
 #include "image/auth.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/json.h"
 #include "util/log.h"
+#include "util/text.h"
 
 #include <fcntl.h>
-#include <json.h>
 #include <limits.h>
 #include <pwd.h>
 #include <strings.h>
@@ -21,30 +22,9 @@
 #define MIN_TOKEN_SECONDS 60	       /* the token spec's default, also docker's minimum */
 #define MAX_TOKEN_SECONDS (24L * 3600) /* a registry cannot make us trust a token forever */
 
-static inline void json_putp(struct json_object **o)
-{
-	if (*o)
-		json_object_put(*o);
-}
-#define _cleanup_json_ __attribute__((cleanup(json_putp)))
-
 static void challenge_freep(struct auth_challenge *ch)
 {
 	auth_challenge_free(ch);
-}
-
-/* Server- or file-supplied text as shown in a message: bounded, control characters replaced,
- * so a hostile registry cannot write escape sequences to the user's terminal. */
-static char *shown(const char *s)
-{
-	size_t n = strlen(s), keep = n > 72 ? 64 : n;
-	char *o = xmalloc(keep + 4);
-	for (size_t i = 0; i < keep; i++) {
-		unsigned char c = (unsigned char)s[i];
-		o[i] = c < 0x20 || c == 0x7f ? '?' : s[i];
-	}
-	strcpy(o + keep, keep < n ? "..." : "");
-	return o;
 }
 
 static const char *home_dir(void)
@@ -148,7 +128,7 @@ static bool is_ws(char c)
 
 static int bad_challenge(const char *header, const char *why, struct urun_error *err)
 {
-	_cleanup_free_ char *s = shown(header);
+	_cleanup_free_ char *s = text_shown_short(header);
 	return urun_error_set(err, 0, "invalid WWW-Authenticate challenge `%s`: %s", s, why);
 }
 
@@ -265,47 +245,24 @@ int auth_parse_challenge(const char *header, struct auth_challenge *ch, struct u
 static int parse_json_object(const char *text, size_t len, const char *what,
 			     struct json_object **out, struct urun_error *err)
 {
-	*out = NULL;
-	if (len > INT_MAX)
+	enum json_tokener_error e;
+	switch (json_parse_object(text, len, JSON_MAX_DEPTH, 0, out, &e, NULL)) {
+	case JSON_PARSE_OK:
+		return 0;
+	case JSON_PARSE_TOO_LARGE:
 		return urun_error_set(err, 0, "%s is too large", what);
-	struct json_tokener *tok = json_tokener_new_ex(JSON_MAX_DEPTH);
-	if (!tok)
+	case JSON_PARSE_NOMEM:
 		return urun_error_set(err, ENOMEM, "parsing %s", what);
-	struct json_object *o = json_tokener_parse_ex(tok, text, (int)len);
-	enum json_tokener_error e = json_tokener_get_error(tok);
-	size_t end = json_tokener_get_parse_end(tok);
-	json_tokener_free(tok);
-	if (e != json_tokener_success) {
-		json_object_put(o);
+	case JSON_PARSE_INVALID:
 		return urun_error_set(err, 0, "%s is not valid JSON: %s", what,
 				      e == json_tokener_continue ? "unexpected end"
 								 : json_tokener_error_desc(e));
+	case JSON_PARSE_TRAILING:
+		return urun_error_set(err, 0, "%s is not valid JSON: data after the end", what);
+	case JSON_PARSE_NOT_OBJECT:
+		break;
 	}
-	for (size_t i = end; i < len; i++) {
-		if (!strchr(" \t\r\n", text[i]) || text[i] == '\0') {
-			json_object_put(o);
-			return urun_error_set(err, 0, "%s is not valid JSON: data after the end",
-					      what);
-		}
-	}
-	if (!json_object_is_type(o, json_type_object)) {
-		json_object_put(o);
-		return urun_error_set(err, 0, "%s is not a JSON object", what);
-	}
-	*out = o;
-	return 0;
-}
-
-/* A string member without embedded NUL bytes (json-c keeps them; C strings would cut there). */
-static const char *get_string(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	const char *s = json_object_get_string(v);
-	if (strlen(s) != (size_t)json_object_get_string_len(v))
-		return NULL;
-	return s;
+	return urun_error_set(err, 0, "%s is not a JSON object", what);
 }
 
 int auth_parse_token(const char *body, size_t len, char **token, long *expires_in,
@@ -319,9 +276,9 @@ int auth_parse_token(const char *body, size_t len, char **token, long *expires_i
 	int r = parse_json_object(body, len, "the token server's answer", &root, err);
 	if (r < 0)
 		return r;
-	const char *t = get_string(root, "token");
+	const char *t = json_get_str(root, "token");
 	if (!t || !*t)
-		t = get_string(root, "access_token");
+		t = json_get_str(root, "access_token");
 	if (!t || !*t)
 		return urun_error_set(err, 0, "the token server's answer has no `token`");
 	size_t n = strlen(t);
@@ -400,12 +357,12 @@ char *auth_normalize_key(const char *key)
 static int decode_entry(struct json_object *entry, const char *source, const char *key, char **user,
 			char **pass, struct urun_error *err)
 {
-	_cleanup_free_ char *k = shown(key);
+	_cleanup_free_ char *k = text_shown_short(key);
 	if (!json_object_is_type(entry, json_type_object))
 		return urun_error_set(err, 0, "auth file `%s`: entry `%s` is not an object", source,
 				      k);
-	const char *idtok = get_string(entry, "identitytoken");
-	const char *auth = get_string(entry, "auth");
+	const char *idtok = json_get_str(entry, "identitytoken");
+	const char *auth = json_get_str(entry, "auth");
 	_cleanup_free_ char *plain = NULL;
 	char *colon = NULL;
 
@@ -504,24 +461,13 @@ int auth_lookup_text(const char *text, size_t len, const char *source, bool lega
 	return 0;
 }
 
-static int read_bounded(const char *path, size_t max, char **buf, size_t *len,
-			struct urun_error *err)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	*buf = NULL;
-	*len = 0;
-	if (fd < 0)
-		return urun_error_set(err, errno, "opening `%s`", path);
-	return fs_read_fd_bounded(fd, path, max, buf, len, err);
-}
-
 /* 1 found, 0 not found or no such file (when `must_exist` is false), <0 error. */
 static int lookup_file(const char *path, bool legacy, bool must_exist, const char *registry,
 		       const char *repository, char **user, char **pass, struct urun_error *err)
 {
 	_cleanup_free_ char *buf = NULL;
 	size_t len;
-	int r = read_bounded(path, AUTH_FILE_MAX, &buf, &len, err);
+	int r = fs_read_at_bounded(AT_FDCWD, path, 0, AUTH_FILE_MAX, &buf, &len, err);
 	if (r == -ENOENT) {
 		if (must_exist) {
 			urun_error_set(err, 0, "auth file `%s` does not exist", path);
@@ -682,7 +628,7 @@ static int load_auth_file(const char *path, bool create, struct json_object **ou
 	_cleanup_free_ char *buf = NULL;
 	size_t len;
 	*out = NULL;
-	int r = read_bounded(path, AUTH_FILE_MAX, &buf, &len, err);
+	int r = fs_read_at_bounded(AT_FDCWD, path, 0, AUTH_FILE_MAX, &buf, &len, err);
 	if (r == -ENOENT && create) {
 		urun_error_clear(err);
 		*out = json_object_new_object();
@@ -740,7 +686,7 @@ static char *checked_key(const char *registry, struct urun_error *err)
 	for (const char *p = key; ok && *p; p++)
 		ok = (unsigned char)*p > 0x20 && *p != 0x7f;
 	if (!ok) {
-		_cleanup_free_ char *s = shown(registry ? registry : "");
+		_cleanup_free_ char *s = text_shown_short(registry ? registry : "");
 		urun_error_set(err, 0, "invalid registry `%s`", s);
 		free(key);
 		return NULL;

@@ -5,9 +5,9 @@
  * fields are errors that name the field. */
 #include "image/manifest.h"
 #include "util/cleanup.h"
+#include "util/digest.h"
+#include "util/json.h"
 
-#include <ctype.h>
-#include <json-c/json.h>
 #include <sys/utsname.h>
 
 /* Deep nesting is an attack, not an image. */
@@ -18,58 +18,30 @@
 static int parse_json(const char *body, size_t len, const char *what, struct json_object **out,
 		      struct urun_error *err)
 {
+	enum json_tokener_error e;
 	if (len > MANIFEST_MAX_BYTES)
 		return urun_error_set(err, 0, "%s is larger than %u bytes", what, MANIFEST_MAX_BYTES);
-	struct json_tokener *tok = json_tokener_new_ex(JSON_MAX_DEPTH);
-	if (!tok)
+	switch (json_parse_object(body, len, JSON_MAX_DEPTH, 0, out, &e, NULL)) {
+	case JSON_PARSE_OK:
+		return 0;
+	case JSON_PARSE_NOMEM:
 		return urun_error_set(err, ENOMEM, "parsing %s", what);
-	struct json_object *o = json_tokener_parse_ex(tok, body, (int)len);
-	enum json_tokener_error e = json_tokener_get_error(tok);
-	size_t end = json_tokener_get_parse_end(tok);
-	json_tokener_free(tok);
-	if (!o || e != json_tokener_success) {
-		if (o)
-			json_object_put(o);
+	case JSON_PARSE_INVALID:
 		return urun_error_set(err, 0, "%s is not valid JSON: %s", what,
-				      e == json_tokener_success ? "truncated" : json_tokener_error_desc(e));
+				      json_tokener_error_desc(e));
+	case JSON_PARSE_TRAILING:
+		return urun_error_set(err, 0, "%s has data after the JSON value", what);
+	case JSON_PARSE_TOO_LARGE:
+	case JSON_PARSE_NOT_OBJECT:
+		break;
 	}
-	/* One JSON value and nothing after it: a second document there would
-	 * be read differently by other tools. */
-	for (size_t i = end; i < len; i++)
-		if (!isspace((unsigned char)body[i])) {
-			json_object_put(o);
-			return urun_error_set(err, 0, "%s has data after the JSON value", what);
-		}
-	if (!json_object_is_type(o, json_type_object)) {
-		json_object_put(o);
-		return urun_error_set(err, 0, "%s is not a JSON object", what);
-	}
-	*out = o;
-	return 0;
-}
-
-static const char *get_str(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-bool digest_is_valid(const char *d)
-{
-	if (!d || strncmp(d, "sha256:", 7) != 0 || strlen(d) != 7 + 64)
-		return false;
-	for (const char *c = d + 7; *c; c++)
-		if (!((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'f')))
-			return false;
-	return true;
+	return urun_error_set(err, 0, "%s is not a JSON object", what);
 }
 
 static int get_descriptor(struct json_object *o, const char *what, struct descriptor *d, struct urun_error *err)
 {
 	struct json_object *sz;
-	const char *digest = get_str(o, "digest");
+	const char *digest = json_get_str(o, "digest");
 	memset(d, 0, sizeof(*d));
 	if (!digest_is_valid(digest))
 		return urun_error_set(err, 0, "%s has no valid sha256 digest", what);
@@ -78,7 +50,7 @@ static int get_descriptor(struct json_object *o, const char *what, struct descri
 		return urun_error_set(err, 0, "%s has no valid size", what);
 	d->digest = xstrdup(digest);
 	d->size = json_object_get_int64(sz);
-	const char *mt = get_str(o, "mediaType");
+	const char *mt = json_get_str(o, "mediaType");
 	d->media_type = xstrdup(mt ? mt : "");
 	return 0;
 }
@@ -97,7 +69,7 @@ bool manifest_is_index(const char *media_type, const char *body, size_t len)
 	struct json_object *o;
 	if (parse_json(body, len, "manifest", &o, NULL) < 0)
 		return false;
-	const char *mt = get_str(o, "mediaType");
+	const char *mt = json_get_str(o, "mediaType");
 	struct json_object *m;
 	bool idx = (mt && (strcmp(mt, MEDIA_OCI_INDEX) == 0 || strcmp(mt, MEDIA_DOCKER_LIST) == 0)) ||
 		   (!mt && json_object_object_get_ex(o, "manifests", &m));
@@ -142,7 +114,8 @@ int manifest_index_select(const char *body, size_t len, const char *os, const ch
 		struct json_object *e = json_object_array_get_idx(list, i), *p;
 		if (!json_object_is_type(e, json_type_object) || !json_object_object_get_ex(e, "platform", &p))
 			continue;
-		const char *eos = get_str(p, "os"), *earch = get_str(p, "architecture"), *evar = get_str(p, "variant");
+		const char *eos = json_get_str(p, "os"), *earch = json_get_str(p, "architecture"),
+			   *evar = json_get_str(p, "variant");
 		if (!eos || !earch || strcmp(eos, "unknown") == 0)
 			continue;
 		/* Only the first few go into the message: copying the list for each of
@@ -267,21 +240,22 @@ int image_config_parse(const char *body, size_t len, struct image_config *c, str
 	if (r < 0)
 		return r;
 	const char *s;
-	if ((s = get_str(o, "architecture")))
+	if ((s = json_get_str(o, "architecture")))
 		c->architecture = xstrdup(s);
-	if ((s = get_str(o, "os")))
+	if ((s = json_get_str(o, "os")))
 		c->os = xstrdup(s);
-	if ((s = get_str(o, "variant")))
+	if ((s = json_get_str(o, "variant")))
 		c->variant = xstrdup(s);
-	c->has_created = (s = get_str(o, "created")) && timefmt_parse_rfc3339(s, &c->created) == 0;
+	c->has_created =
+	    (s = json_get_str(o, "created")) && timefmt_parse_rfc3339(s, &c->created) == 0;
 	if (json_object_object_get_ex(o, "config", &cfg) && !json_object_is_type(cfg, json_type_object))
 		cfg = NULL;
 	if ((r = get_strv(cfg, "Env", &c->env, err)) < 0 || (r = get_strv(cfg, "Entrypoint", &c->entrypoint, err)) < 0 ||
 	    (r = get_strv(cfg, "Cmd", &c->cmd, err)) < 0)
 		goto fail;
-	if (cfg && (s = get_str(cfg, "WorkingDir")) && *s)
+	if (cfg && (s = json_get_str(cfg, "WorkingDir")) && *s)
 		c->workdir = xstrdup(s);
-	if (cfg && (s = get_str(cfg, "User")) && *s)
+	if (cfg && (s = json_get_str(cfg, "User")) && *s)
 		c->user = xstrdup(s);
 	if (cfg && json_object_object_get_ex(cfg, "ExposedPorts", &ports) && json_object_is_type(ports, json_type_object) &&
 	    json_object_object_length(ports) > 0) {

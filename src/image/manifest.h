@@ -60,6 +60,5 @@ int image_config_parse(const char *body, size_t len, struct image_config *c, str
 void image_config_free(struct image_config *c);
 
 void descriptor_free(struct descriptor *d);
-bool digest_is_valid(const char *digest);
 
 #endif

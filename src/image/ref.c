@@ -4,6 +4,7 @@
 #include "image/ref.h"
 #include "util/cleanup.h"
 #include "util/log.h"
+#include "util/text.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -44,25 +45,6 @@ static char *__attribute__((format(printf, 1, 0))) vformat(const char *fmt, va_l
 	return p;
 }
 
-/* A user-typed string as shown in a message: bounded, and with control characters replaced,
- * so a reference read from a file cannot send escape sequences to the terminal. */
-static char *shown_n(const char *s, size_t n)
-{
-	size_t keep = n > 72 ? 64 : n;
-	char *o = xmalloc(keep + 4);
-	for (size_t i = 0; i < keep; i++) {
-		unsigned char c = (unsigned char)s[i];
-		o[i] = c < 0x20 || c == 0x7f ? '?' : s[i];
-	}
-	strcpy(o + keep, keep < n ? "..." : "");
-	return o;
-}
-
-static char *shown(const char *s)
-{
-	return shown_n(s, strlen(s));
-}
-
 static int __attribute__((format(printf, 3, 4)))
 bad_ref(struct urun_error *err, const char *whole, const char *fmt, ...)
 {
@@ -70,7 +52,7 @@ bad_ref(struct urun_error *err, const char *whole, const char *fmt, ...)
 	va_start(ap, fmt);
 	_cleanup_free_ char *why = vformat(fmt, ap);
 	va_end(ap);
-	_cleanup_free_ char *w = shown(whole);
+	_cleanup_free_ char *w = text_shown_short(whole);
 	return urun_error_set(err, 0, "invalid reference `%s`: %s", w, why);
 }
 
@@ -191,7 +173,7 @@ static int check_digest(const char *whole, const char *d, struct urun_error *err
 	}
 	size_t alen = (size_t)(colon - d);
 	if (alen != 6 || memcmp(d, "sha256", 6) != 0) {
-		_cleanup_free_ char *alg = shown_n(d, alen);
+		_cleanup_free_ char *alg = text_shown_short_n(d, alen);
 		r = bad_ref(err, whole, "unsupported digest algorithm `%s`", alg);
 		urun_error_hint(err, "only sha256 digests are supported; `skopeo inspect "
 				     "docker://NAME` prints an image's sha256 digest");
@@ -250,7 +232,7 @@ static int parse_docker(const char *whole, const char *s, bool explicit_transpor
 		    (fl == 9 && memcmp(nt, "localhost", 9) == 0)) {
 			const char *why = registry_problem(nt, fl);
 			if (why) {
-				_cleanup_free_ char *h = shown_n(nt, fl);
+				_cleanup_free_ char *h = text_shown_short_n(nt, fl);
 				return bad_ref(err, whole, "invalid registry `%s`: %s", h, why);
 			}
 			registry = xstrndup(nt, fl);
@@ -276,7 +258,7 @@ static int parse_docker(const char *whole, const char *s, bool explicit_transpor
 		}
 		const char *why = tag_problem(t);
 		if (why) {
-			_cleanup_free_ char *ts = shown(t), *w = shown(whole);
+			_cleanup_free_ char *ts = text_shown_short(t), *w = text_shown_short(whole);
 			return urun_error_set(err, 0, "invalid tag `%s` in `%s`: %s", ts, w, why);
 		}
 		tag = xstrdup(t);
@@ -290,7 +272,7 @@ static int parse_docker(const char *whole, const char *s, bool explicit_transpor
 			for (char *l = lower; *l; l++)
 				if (*l >= 'A' && *l <= 'Z')
 					*l = (char)(*l - 'A' + 'a');
-			_cleanup_free_ char *ls = shown(lower);
+			_cleanup_free_ char *ls = text_shown_short(lower);
 			r = bad_ref(err, whole, "repository name must be lowercase");
 			urun_error_hint(err, "write the repository as `%s`", ls);
 			return r;
@@ -303,7 +285,7 @@ static int parse_docker(const char *whole, const char *s, bool explicit_transpor
 				       "empty path component (`//`, or `/` at "
 				       "the start or end of the repository)");
 		if (!is_path_component(c, len)) {
-			_cleanup_free_ char *cs = shown_n(c, len);
+			_cleanup_free_ char *cs = text_shown_short_n(c, len);
 			r = bad_ref(err, whole, "invalid repository component `%s`", cs);
 			urun_error_hint(err, "a component is lowercase letters and digits, "
 					     "separated by `.`, `_`, `__` or dashes");
@@ -461,7 +443,7 @@ int image_ref_parse(const char *s, struct image_ref *out, struct urun_error *err
 		size_t pl = strlen(unsupported[i]);
 		if (strncmp(s, unsupported[i], pl) != 0)
 			continue;
-		_cleanup_free_ char *w = shown(s);
+		_cleanup_free_ char *w = text_shown_short(s);
 		r = bad_ref(err, s, "the `%.*s` transport is not supported", (int)(pl - 1),
 			    unsupported[i]);
 		if (i == 0)
@@ -479,8 +461,8 @@ int image_ref_parse(const char *s, struct image_ref *out, struct urun_error *err
 	}
 	const char *scheme = strstr(s, "://");
 	if (scheme && !memchr(s, '/', (size_t)(scheme - s))) {
-		_cleanup_free_ char *sch = shown_n(s, (size_t)(scheme - s));
-		_cleanup_free_ char *tail = shown(scheme + 3);
+		_cleanup_free_ char *sch = text_shown_short_n(s, (size_t)(scheme - s));
+		_cleanup_free_ char *tail = text_shown_short(scheme + 3);
 		r = bad_ref(err, s, "`%s://` is not a transport urun knows", sch);
 		urun_error_hint(err,
 				"an image name has no URL scheme: write `%s`, or "
@@ -931,7 +913,7 @@ static int add_search(struct conf_parser *cp, int line, struct conf_value *v, co
 	for (size_t i = 0; i < v->v.n; i++) {
 		const char *why = registry_problem(v->v.v[i], strlen(v->v.v[i]));
 		if (why) {
-			_cleanup_free_ char *s = shown(v->v.v[i]);
+			_cleanup_free_ char *s = text_shown_short(v->v.v[i]);
 			return conf_error_at(cp, line, "invalid registry `%s` in `%s`: %s", s, key,
 					     why);
 		}

@@ -6,6 +6,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
+#include "util/text.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -50,23 +51,11 @@ int registry_fail_at(struct urun_error *err, const char *file, int line, int cod
 	return -code;
 }
 
-/* Text from a server, shown to the user: bounded and without control characters, so a
- * hostile registry cannot write escape sequences to the terminal. */
-static char *shown_n(const char *s, size_t n, size_t max)
-{
-	size_t keep = n > max ? max : n;
-	char *o = xmalloc(keep + 4);
-	for (size_t i = 0; i < keep; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		o[i] = ch < 0x20 || ch == 0x7f ? '?' : s[i];
-	}
-	strcpy(o + keep, keep < n ? "..." : "");
-	return o;
-}
-
+/* Text from a server, shown to the user: a hostile registry cannot write escape sequences
+ * to the terminal. */
 char *registry_shown(const char *s)
 {
-	return shown_n(s, strlen(s), 200);
+	return text_shown(s, 200);
 }
 
 void registry_sleep(int s)

@@ -7,9 +7,10 @@
 #include "image/ref.h"
 #include "image/registry-http.h"
 #include "util/cleanup.h"
+#include "util/digest.h"
+#include "util/json.h"
 #include "util/log.h"
 
-#include <json.h>
 #include <pthread.h>
 #include <strings.h>
 #include <time.h>
@@ -61,50 +62,13 @@ static time_t now_monotonic(void)
 	return ts.tv_sec;
 }
 
-static inline void json_putp(struct json_object **o)
-{
-	if (*o)
-		json_object_put(*o);
-}
-#define _cleanup_json_ __attribute__((cleanup(json_putp)))
-
 /* A JSON object of exactly `len` bytes, or NULL. */
 static struct json_object *parse_json_object(const char *buf, size_t len)
 {
-	if (!buf || len == 0 || len > INT32_MAX)
-		return NULL;
-	struct json_tokener *tok = json_tokener_new_ex(JSON_MAX_DEPTH);
-	if (!tok)
-		return NULL;
-	struct json_object *o = json_tokener_parse_ex(tok, buf, (int)len);
-	bool ok = o && json_tokener_get_error(tok) == json_tokener_success;
-	for (size_t i = json_tokener_get_parse_end(tok); ok && i < len; i++)
-		ok = buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n';
-	json_tokener_free(tok);
-	if (!ok || !json_object_is_type(o, json_type_object)) {
-		json_object_put(o);
-		return NULL;
-	}
+	struct json_object *o = NULL;
+	if (buf)
+		json_parse_object(buf, len, JSON_MAX_DEPTH, 0, &o, NULL, NULL);
 	return o;
-}
-
-static const char *json_get_string(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-	if (!o || !json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static bool is_sha256_digest(const char *d)
-{
-	if (strncmp(d, "sha256:", 7) != 0 || strlen(d) != 7 + 64)
-		return false;
-	for (const char *p = d + 7; *p; p++)
-		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
-			return false;
-	return true;
 }
 
 static bool is_lower_alnum(char ch)
@@ -316,8 +280,8 @@ static int http_error(struct registry_client *c, const struct registry_request *
 	if (doc && json_object_object_get_ex(doc, "errors", &errors) &&
 	    json_object_is_type(errors, json_type_array) && json_object_array_length(errors) > 0) {
 		e0 = json_object_array_get_idx(errors, 0);
-		code = json_get_string(e0, "code");
-		message = json_get_string(e0, "message");
+		code = json_get_str(e0, "code");
+		message = json_get_str(e0, "message");
 	}
 	_cleanup_free_ char *msg = message ? registry_shown(message) : NULL;
 	_cleanup_free_ char *why = msg ? xasprintf(": %s", msg) : xstrdup("");
@@ -799,7 +763,7 @@ static int manifest_media_type(struct registry_client *c, const char *reference,
 		return registry_fail(err, EBADMSG,
 				     "manifest `%s` from `%s/%s` is not a JSON object", reference,
 				     c->registry, c->repository);
-	const char *body_mt = json_get_string(doc, "mediaType");
+	const char *body_mt = json_get_str(doc, "mediaType");
 	int64_t schema = 0;
 	if (json_object_object_get_ex(doc, "schemaVersion", &v) &&
 	    json_object_is_type(v, json_type_int))
@@ -868,7 +832,7 @@ int registry_get_manifest(struct registry_client *c, const char *reference,
 	memset(m, 0, sizeof(*m));
 	if (!c->repository)
 		return registry_fail(err, EINVAL, "no repository given");
-	if (!reference || (by_digest ? !is_sha256_digest(reference) : !is_valid_tag(reference))) {
+	if (!reference || (by_digest ? !digest_is_valid(reference) : !is_valid_tag(reference))) {
 		_cleanup_free_ char *s = registry_shown(reference ? reference : "");
 		return registry_fail(err, EINVAL, "invalid tag or digest `%s`%s", s,
 				     by_digest ? ": urun verifies sha256 digests only" : "");
@@ -931,7 +895,7 @@ int registry_fetch_blob(struct registry_client *c, const char *digest, int64_t s
 
 	if (!c->repository)
 		return registry_fail(err, EINVAL, "no repository given");
-	if (!digest || !is_sha256_digest(digest)) {
+	if (!digest || !digest_is_valid(digest)) {
 		_cleanup_free_ char *s = registry_shown(digest ? digest : "");
 		return registry_fail(err, EINVAL,
 				     "unsupported blob digest `%s`: urun verifies sha256 "

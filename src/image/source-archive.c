@@ -8,12 +8,12 @@
 #include "image/tarball.h"
 #include "util/cleanup.h"
 #include "util/digest.h"
+#include "util/json.h"
 #include "util/log.h"
 
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
-#include <json-c/json.h>
 
 #define LINK_HOPS 16
 
@@ -246,14 +246,6 @@ static int select_named(struct archive_image **v, size_t *n, const char *want, c
 	return 0;
 }
 
-static const char *json_str(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
-		   ? json_object_get_string(v)
-		   : NULL;
-}
-
 /* ---- oci-archive ------------------------------------------------------------------------ */
 
 static int extract_oci(int fd, const char *label, struct tarball_tmp *d, char **index,
@@ -336,7 +328,7 @@ static int oci_images(const char *index, size_t len, const char *label, const ch
 	}
 	for (size_t i = 0; i < json_object_array_length(list) && r == 0; i++) {
 		struct json_object *ent = json_object_array_get_idx(list, i), *ann = NULL;
-		const char *digest = json_str(ent, "digest");
+		const char *digest = json_get_str(ent, "digest");
 		if (!digest || !digest_is_valid(digest)) {
 			r = urun_error_set(err, 0,
 					   "entry %zu of the index.json of %s has no valid digest",
@@ -344,8 +336,9 @@ static int oci_images(const char *index, size_t len, const char *label, const ch
 			break;
 		}
 		json_object_object_get_ex(ent, "annotations", &ann);
-		const char *cname = ann ? json_str(ann, "io.containerd.image.name") : NULL;
-		const char *rname = ann ? json_str(ann, "org.opencontainers.image.ref.name") : NULL;
+		const char *cname = ann ? json_get_str(ann, "io.containerd.image.name") : NULL;
+		const char *rname =
+		    ann ? json_get_str(ann, "org.opencontainers.image.ref.name") : NULL;
 		struct archive_image *img = image_push(v, n);
 		img->reference = xstrdup(digest);
 		img->ref_name = rname ? xstrdup(rname) : NULL;
@@ -444,7 +437,7 @@ static int parse_docker_manifest(const struct scan *sc, const char *label,
 	for (size_t i = 0; i < n && r == 0; i++) {
 		struct json_object *ent = json_object_array_get_idx(o, i), *layers, *tags;
 		struct docker_entry *de = &(*ents)[(*n_ents)++];
-		const char *config = json_str(ent, "Config");
+		const char *config = json_get_str(ent, "Config");
 		if (!config || !json_object_object_get_ex(ent, "Layers", &layers) ||
 		    !json_object_is_type(layers, json_type_array)) {
 			r = urun_error_set(

@@ -43,25 +43,6 @@ static char *default_root(bool *shared)
 	return p ? p : xasprintf("/var/tmp/urun-%u", (unsigned)getuid());
 }
 
-static int read_all_at(int dirfd, const char *name, size_t max, char **out, size_t *len)
-{
-	_cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode) || (size_t)st.st_size > max)
-		return -EFBIG;
-	char *buf = xmalloc((size_t)st.st_size + 1);
-	size_t got = 0;
-	ssize_t k;
-	while (got < (size_t)st.st_size && (k = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
-		got += (size_t)k;
-	buf[got] = '\0';
-	*out = buf;
-	*len = got;
-	return 0;
-}
-
 /* Filesystems an image store must not live on: no user xattrs or
  * overlay upper dirs there, subordinate-id owners squashed or refused by
  * the server, and one home shared by every node. */
@@ -176,8 +157,9 @@ static void open_extra_stores(struct store *s, const struct urun_config *cfg)
 		}
 		char *fmt = NULL;
 		size_t flen;
-		bool ok = read_all_at(fd, "FORMAT", 4096, &fmt, &flen) == 0 &&
-			  strcmp(fmt, STORE_FORMAT) == 0;
+		bool ok =
+		    fs_read_at_bounded(fd, "FORMAT", O_NOFOLLOW, 4096, &fmt, &flen, NULL) == 0 &&
+		    strcmp(fmt, STORE_FORMAT) == 0;
 		free(fmt);
 		if (!ok) {
 			refuse_store(s, t, "it is not an urun store of this format");
@@ -346,7 +328,7 @@ int store_open(struct store *s, const struct urun_config *cfg, struct urun_error
 			return urun_error_set(err, errno, "creating `%s/%s`", s->root, subdirs[i]);
 	char *fmt = NULL;
 	size_t flen;
-	if (read_all_at(s->rootfd, "FORMAT", 4096, &fmt, &flen) == 0) {
+	if (fs_read_at_bounded(s->rootfd, "FORMAT", O_NOFOLLOW, 4096, &fmt, &flen, NULL) == 0) {
 		bool same = strcmp(fmt, STORE_FORMAT) == 0;
 		free(fmt);
 		if (!same) {
@@ -354,7 +336,8 @@ int store_open(struct store *s, const struct urun_config *cfg, struct urun_error
 			urun_error_hint(err, "use a newer urun, or point storage_root at another directory");
 			return r;
 		}
-	} else if ((r = fs_write_atomic(s->rootfd, "FORMAT", STORE_FORMAT, strlen(STORE_FORMAT), 0600)) < 0) {
+	} else if ((r = fs_write_atomic(s->rootfd, "FORMAT", STORE_FORMAT, strlen(STORE_FORMAT),
+					0600)) < 0) {
 		return urun_error_set(err, -r, "writing `%s/FORMAT`", s->root);
 	}
 	const char *lim = config_get(cfg, "max_layer_size");
@@ -417,9 +400,10 @@ int store_get_blob(struct store *s, const char *digest, char **buf, size_t *len,
 	if (!digest_is_valid(digest))
 		return urun_error_set(err, 0, "`%s` is not a sha256 digest", digest);
 	_cleanup_free_ char *name = blob_name(digest);
-	int r = read_all_at(s->rootfd, name, MANIFEST_MAX_BYTES, buf, len);
+	int r = fs_read_at_bounded(s->rootfd, name, O_NOFOLLOW, MANIFEST_MAX_BYTES, buf, len, NULL);
 	for (size_t k = 0; r == -ENOENT && k < s->n_extra; k++)
-		r = read_all_at(s->extra[k].rootfd, name, MANIFEST_MAX_BYTES, buf, len);
+		r = fs_read_at_bounded(s->extra[k].rootfd, name, O_NOFOLLOW, MANIFEST_MAX_BYTES,
+				       buf, len, NULL);
 	if (r < 0)
 		return urun_error_set(err, -r, "reading blob `%s` from the store", digest);
 	/* The store is the user's, but a damaged file must not be believed. */
@@ -718,16 +702,6 @@ int store_layer_finish(struct store_layer_tx *tx, int feed_r, struct urun_error 
 	return r;
 }
 
-int store_add_layer(struct store *s, const char *diff_id, store_feed_fn feed, void *ud, struct urun_error *err)
-{
-	struct store_layer_tx tx;
-	int r = store_layer_begin(s, diff_id, true, &tx, err);
-	if (r < 0 || tx.present)
-		return r;
-	r = feed(tx.data_fd, ud, err);
-	return store_layer_finish(&tx, r, err);
-}
-
 /* ---- image records ---- */
 
 int store_lock_records(struct store *s, struct urun_error *err)
@@ -762,7 +736,7 @@ static int load_images_at(int rootfd, const char *root, struct store_image **out
 	size_t len;
 	*out = NULL;
 	*n = 0;
-	int r = read_all_at(rootfd, "images.json", 64u << 20, &buf, &len);
+	int r = fs_read_at_bounded(rootfd, "images.json", O_NOFOLLOW, 64u << 20, &buf, &len, NULL);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)

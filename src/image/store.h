@@ -74,14 +74,9 @@ int store_remove_tree(struct store *s, int dirfd, const char *name, struct urun_
 /* Absolute path of an unpacked layer. */
 char *store_layer_path(struct store *s, const char *diff_id);
 
-/* Unpack a layer stream into the store under diff_id, once: a per-layer
- * lock makes a concurrent pull of the same layer wait and then find it.
- * feed(fd, ud) writes the compressed stream into fd and returns 0 or
- * -errno (filling err). The result's diffID must equal diff_id. */
-typedef int (*store_feed_fn)(int fd, void *ud, struct urun_error *err);
-int store_add_layer(struct store *s, const char *diff_id, store_feed_fn feed, void *ud, struct urun_error *err);
-
-/* The same in steps, for parallel pulls: begin (forks the unpacker: call it
+/* Unpack a layer stream into the store under diff_id, once (a per-layer lock makes a
+ * concurrent pull of the same layer wait and then find it; the result's diffID must equal
+ * diff_id), in steps for parallel pulls: begin (forks the unpacker: call it
  * while no other thread runs, since a child forked from a threaded process
  * inherits locks held by other threads), then write the stream into
  * tx->data_fd from any thread, then finish. With wait=false a layer another

@@ -9,6 +9,7 @@
 #include "util/cleanup.h"
 #include "util/digest.h"
 #include "util/log.h"
+#include "util/text.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -20,12 +21,7 @@
 /* A name from an archive, safe to print: no escape sequences reach the terminal. */
 char *tarball_shown(const char *s)
 {
-	size_t n = strnlen(s, 200);
-	char *o = xmalloc(n + 4);
-	for (size_t i = 0; i < n; i++)
-		o[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
-	strcpy(o + n, s[n] ? "..." : "");
-	return o;
+	return text_shown(s, 200);
 }
 
 const char *tarball_tmp_base(void)

@@ -5,6 +5,7 @@
 #include "util/cleanup.h"
 #include "util/digest.h"
 #include "util/log.h"
+#include "util/text.h"
 #include "util/syscalls.h"
 
 #include <archive.h>
@@ -16,6 +17,9 @@
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
+
+/* An image-supplied name in a message: at most this many bytes of it. */
+#define NAME_SHOWN_MAX 256
 
 /* Every lookup of a name taken from the layer is resolved as if root_fd were "/": `..`
  * and absolute symlinks stop at the layer root (the tar-slip class, e.g. containerd's
@@ -77,21 +81,6 @@ struct unpacker {
 
 	uint64_t written, unchecked; /* file data written; of it, since the last free-space check */
 };
-
-/* A copy of an image-supplied name that is safe to print: a hostile layer must not reach
- * the user's terminal with escape sequences through an error message. */
-static char *show_name(const char *s)
-{
-	size_t n = strnlen(s, 256);
-	char *out = xmalloc(n + 4);
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		out[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-	}
-	strcpy(out + n, s[n] ? "..." : "");
-	return out;
-}
 
 static void set_code(struct urun_error *err, int code)
 {
@@ -265,7 +254,7 @@ static int openat2_confined(int dirfd, const char *path, int flags, unsigned lon
 
 static int resolve_error(struct unpacker *u, int errnum, const char *dir)
 {
-	_cleanup_free_ char *d = show_name(dir);
+	_cleanup_free_ char *d = text_shown(dir, NAME_SHOWN_MAX);
 	int r = urun_error_set(u->err, errnum, "resolving `%s` for layer entry `%s`", d, u->shown);
 	if (errnum == ENOSYS)
 		urun_error_hint(u->err, "unpacking needs openat2(2), in Linux 5.6 and later; a "
@@ -314,7 +303,7 @@ static int make_parents(struct unpacker *u, const char *dir, int *out)
 		}
 		if (fd < 0) {
 			if (mkdirat(at, comp, 0755) < 0) {
-				_cleanup_free_ char *d = show_name(p);
+				_cleanup_free_ char *d = text_shown(p, NAME_SHOWN_MAX);
 				if (errno == EEXIST)
 					return urun_error_set(
 					    u->err, ENOTDIR,
@@ -415,7 +404,7 @@ int unpack_remove_tree(int dirfd, const char *name, struct urun_error *err)
 
 	/* Pin the inode first: everything below acts on this fd, so swapping `name` for a
 	 * symlink midway cannot redirect the removal elsewhere. */
-	_cleanup_free_ char *shown = show_name(name);
+	_cleanup_free_ char *shown = text_shown(name, NAME_SHOWN_MAX);
 	_cleanup_close_ int fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : urun_error_set(err, errno, "removing `%s`", shown);
@@ -545,7 +534,7 @@ static void set_xattrs(struct unpacker *u, struct archive_entry *e, int fd)
 	while (archive_entry_xattr_next(e, &name, &value, &size) == ARCHIVE_OK) {
 		if (!name)
 			continue;
-		_cleanup_free_ char *shown = show_name(name);
+		_cleanup_free_ char *shown = text_shown(name, NAME_SHOWN_MAX);
 		if (!is_xattr_allowed(name)) {
 			log_debug("layer entry `%s`: ignoring xattr `%s`", u->shown, shown);
 			continue;
@@ -610,7 +599,7 @@ static int apply_dir_fixups(struct unpacker *u)
 			continue;
 		}
 		if (fchmod(fd, f->mode) < 0 || futimens(fd, f->times) < 0) {
-			_cleanup_free_ char *d = show_name(f->path);
+			_cleanup_free_ char *d = text_shown(f->path, NAME_SHOWN_MAX);
 			return fs_error(u, errno, "setting the mode and times of `%s`", d);
 		}
 	}
@@ -949,7 +938,7 @@ static int extract_hardlink(struct unpacker *u, const char *raw_target, int pfd,
 	    openat2_confined(u->root_fd, target, O_PATH | O_NOFOLLOW | O_CLOEXEC,
 			     RESOLVE_CONFINED | RESOLVE_NO_SYMLINKS);
 	if (tfd < 0) {
-		_cleanup_free_ char *t = show_name(target);
+		_cleanup_free_ char *t = text_shown(target, NAME_SHOWN_MAX);
 		if (errno == ENOENT || errno == ELOOP || errno == ENOTDIR)
 			return urun_error_set(u->err, errno,
 					      "hardlink target `%s` of layer entry `%s` is not a "
@@ -1039,7 +1028,7 @@ static int extract_entry(struct unpacker *u, struct archive_entry *e)
 		return urun_error_set(u->err, 0, "layer entry %" PRIu64 " has no name",
 				      u->res->entries);
 	free(u->shown);
-	u->shown = show_name(raw);
+	u->shown = text_shown(raw, NAME_SHOWN_MAX);
 	r = clean_path(u, raw, "", &path);
 	if (r < 0)
 		return r;

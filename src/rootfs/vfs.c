@@ -5,6 +5,7 @@
 #include "image/unpack.h"
 #include "util/cleanup.h"
 #include "util/log.h"
+#include "util/text.h"
 #include "util/syscalls.h"
 
 #include <linux/fs.h>
@@ -46,12 +47,7 @@ struct copier {
  * user's terminal with escape sequences through an error message. */
 static char *show_path(const char *s)
 {
-	char *out = xstrdup(s && *s ? s : "/");
-
-	for (char *p = out; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-	return out;
+	return text_shown(s && *s ? s : "/", PATH_MAX);
 }
 
 static int fail(struct copier *c, int errnum)

@@ -7,11 +7,12 @@
 #include "run/seccomp.h"
 #include "util/cleanup.h"
 #include "util/error.h"
+#include "util/json.h"
+#include "util/text.h"
 
 #include <ctype.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <json.h>
 #include <limits.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
@@ -114,20 +115,6 @@ static const char *const capability_names[] = {
 };
 /* clang-format on */
 
-static inline void json_putp(struct json_object **o)
-{
-	if (*o)
-		json_object_put(*o);
-}
-#define _cleanup_json_ __attribute__((cleanup(json_putp)))
-
-static inline void tokener_freep(struct json_tokener **t)
-{
-	if (*t)
-		json_tokener_free(*t);
-}
-#define _cleanup_tokener_ __attribute__((cleanup(tokener_freep)))
-
 static inline void filter_releasep(scmp_filter_ctx *ctx)
 {
 	if (*ctx)
@@ -154,16 +141,7 @@ __attribute__((format(printf, 4, 5))) static int fail(const struct profile_ctx *
  * profile can neither flood the terminal nor send it escape sequences. */
 static const char *shown(const char *s, char buf[static SHOWN_BUF])
 {
-	size_t i;
-
-	for (i = 0; s[i] && i < SHOWN_MAX; i++)
-		buf[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
-	if (s[i]) {
-		memcpy(buf + i, "...", 3);
-		i += 3;
-	}
-	buf[i] = '\0';
-	return buf;
+	return text_show_into(buf, s, strnlen(s, SHOWN_MAX + 1), SHOWN_MAX, SHOWN_MAX);
 }
 
 static const char *type_name(json_type type)
@@ -489,46 +467,45 @@ static void position(const char *json, size_t off, size_t *line, size_t *col)
 static int parse_json(const struct profile_ctx *pc, const char *json, size_t len,
 		      struct json_object **out)
 {
-	size_t line, col;
+	size_t line, col, end;
+	enum json_tokener_error jerr;
 
 	*out = NULL;
 	if (len > SECCOMP_PROFILE_MAX_BYTES)
 		return fail(pc, 0, NULL, "the profile is larger than %u MiB",
 			    SECCOMP_PROFILE_MAX_BYTES >> 20);
 	/* The depth limit keeps a hostile, deeply nested file from costing more
-	 * than a few kilobytes of parser stack. */
-	_cleanup_tokener_ struct json_tokener *tok = json_tokener_new_ex(SECCOMP_PROFILE_MAX_DEPTH);
-	if (!tok)
-		return fail(pc, ENOMEM, NULL, "creating a JSON parser");
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	_cleanup_json_ struct json_object *root = json_tokener_parse_ex(tok, json, (int)len);
-	enum json_tokener_error jerr = json_tokener_get_error(tok);
-	size_t end = json_tokener_get_parse_end(tok);
+	 * than a few kilobytes of parser stack. A C string's terminator may be
+	 * counted in len; anything else after the object is not JSON. */
+	enum json_parse_status st = json_parse_object(
+	    json, len, SECCOMP_PROFILE_MAX_DEPTH,
+	    JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8 | JSON_PARSE_NUL_IS_SPACE, out, &jerr,
+	    &end);
 
 	position(json, end < len ? end : len, &line, &col);
-	if (jerr == json_tokener_continue)
-		return fail(pc, 0, NULL, "invalid JSON: %s",
-			    len ? "unexpected end of file" : "the profile is empty");
-	if (jerr == json_tokener_error_depth)
-		return fail(pc, 0, NULL,
-			    "invalid JSON at line %zu, column %zu: nesting deeper than %d", line,
-			    col, SECCOMP_PROFILE_MAX_DEPTH);
-	if (jerr != json_tokener_success)
+	switch (st) {
+	case JSON_PARSE_OK:
+		return 0;
+	case JSON_PARSE_NOMEM:
+	case JSON_PARSE_TOO_LARGE:
+		return fail(pc, ENOMEM, NULL, "creating a JSON parser");
+	case JSON_PARSE_INVALID:
+		if (jerr == json_tokener_continue)
+			return fail(pc, 0, NULL, "invalid JSON: %s",
+				    len ? "unexpected end of file" : "the profile is empty");
+		if (jerr == json_tokener_error_depth)
+			return fail(pc, 0, NULL,
+				    "invalid JSON at line %zu, column %zu: nesting deeper than %d",
+				    line, col, SECCOMP_PROFILE_MAX_DEPTH);
 		return fail(pc, 0, NULL, "invalid JSON at line %zu, column %zu: %s", line, col,
 			    json_tokener_error_desc(jerr));
-	/* A C string's terminator may be counted in len; anything else is not JSON. */
-	for (size_t i = end; i < len; i++) {
-		if (json[i] && !isspace((unsigned char)json[i])) {
-			position(json, i, &line, &col);
-			return fail(pc, 0, NULL,
-				    "invalid JSON at line %zu, column %zu: data after the end",
-				    line, col);
-		}
+	case JSON_PARSE_TRAILING:
+		return fail(pc, 0, NULL, "invalid JSON at line %zu, column %zu: data after the end",
+			    line, col);
+	case JSON_PARSE_NOT_OBJECT:
+		break;
 	}
-	if (!json_object_is_type(root, json_type_object))
-		return fail(pc, 0, NULL, "the top level must be a JSON object");
-	*out = steal_ptr(&root);
-	return 0;
+	return fail(pc, 0, NULL, "the top level must be a JSON object");
 }
 
 /* The top level. Keys docker ignores (comment, listenerPath...) are ignored. */

@@ -18,25 +18,6 @@ static int last_cap(void)
 	return n > 63 ? 63 : n;
 }
 
-const char *security_cap_name(int n)
-{
-	static char names[64][32];
-	if (n < 0 || n > 63)
-		return NULL;
-	if (!names[n][0]) {
-		char *s = cap_to_name((cap_value_t)n);
-		if (!s)
-			return NULL;
-		const char *p = strncasecmp(s, "cap_", 4) == 0 ? s + 4 : s;
-		size_t i;
-		for (i = 0; p[i] && i < sizeof(names[n]) - 1; i++)
-			names[n][i] = (char)toupper((unsigned char)p[i]);
-		names[n][i] = '\0';
-		cap_free(s);
-	}
-	return names[n];
-}
-
 static int cap_lookup(const char *name, struct urun_error *err)
 {
 	char buf[64];

@@ -28,9 +28,8 @@ struct security_plan {
 };
 
 /* Apply --cap-add / --cap-drop lists ("all", "CAP_X" or "X", any case) to *caps. */
-int security_parse_caps(uint64_t *caps, char *const *add, char *const *drop, struct urun_error *err);
-/* Name of capability bit n, upper case without CAP_ (static storage or NULL). */
-const char *security_cap_name(int n);
+int security_parse_caps(uint64_t *caps, char *const *add, char *const *drop,
+			struct urun_error *err);
 
 int security_plan(const struct container_spec *spec, struct security_plan *sp, struct urun_error *err);
 void security_plan_free(struct security_plan *sp);

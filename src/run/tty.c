@@ -188,25 +188,6 @@ int tty_send_fd(int sock, int fd)
 	return sendmsg(sock, &mh, MSG_NOSIGNAL) == 1 ? 0 : -errno;
 }
 
-int tty_recv_fd(int sock)
-{
-	char c;
-	struct iovec iov = {.iov_base = &c, .iov_len = 1};
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
-	if (recvmsg(sock, &mh, MSG_CMSG_CLOEXEC) != 1)
-		return -1;
-	struct cmsghdr *c0 = CMSG_FIRSTHDR(&mh);
-	if (!c0 || c0->cmsg_type != SCM_RIGHTS || c0->cmsg_len != CMSG_LEN(sizeof(int)))
-		return -1;
-	int fd;
-	memcpy(&fd, CMSG_DATA(c0), sizeof(int));
-	return fd;
-}
-
 static int fail(char *msg, size_t len, int e, const char *what)
 {
 	snprintf(msg, len, "%s: %s", what, strerror(e));

@@ -31,8 +31,7 @@ void tty_relay_free(struct tty_relay *t);
  * Returns the slave fd, or -errno with msg filled. */
 int tty_child_setup(int sock, char *msg, size_t len);
 
-/* Send / receive one fd over a unix socket (SCM_RIGHTS). */
+/* Send one fd over a unix socket (SCM_RIGHTS). */
 int tty_send_fd(int sock, int fd);
-int tty_recv_fd(int sock);
 
 #endif

@@ -24,3 +24,13 @@ void digest_sha256(const void *buf, size_t len, char out[DIGEST_LEN + 1])
 	digest_update(&d, buf, len);
 	digest_final(&d, out);
 }
+
+bool digest_is_valid(const char *d)
+{
+	if (!d || strncmp(d, "sha256:", 7) != 0 || strlen(d) != DIGEST_LEN)
+		return false;
+	for (const char *c = d + 7; *c; c++)
+		if (!((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'f')))
+			return false;
+	return true;
+}

@@ -7,6 +7,7 @@
 #define URUN_UTIL_DIGEST_H
 
 #include <nettle/sha2.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #define DIGEST_LEN (7 + 64)
@@ -30,5 +31,9 @@ void digest_final(struct digest *d, char out[DIGEST_LEN + 1]);
 
 /* One buffer: out receives "sha256:<hex>" and a NUL. */
 void digest_sha256(const void *buf, size_t len, char out[DIGEST_LEN + 1]);
+
+/* d is "sha256:" and 64 lowercase hexadecimal digits (NULL is not): the only digest urun
+ * accepts from a manifest, an index, a store record or a registry. */
+bool digest_is_valid(const char *d);
 
 #endif

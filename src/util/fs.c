@@ -24,10 +24,16 @@ int fs_read_fd_bounded(int fd, const char *path, size_t max, char **buf, size_t 
 		return urun_error_set(err, 0, "`%s` is not a regular file", path);
 	if ((uint64_t)st.st_size > max)
 		return urun_error_set(err, EFBIG, "reading `%s`", path);
-	_cleanup_free_ char *b = xmalloc(max + 1);
-	size_t n = 0;
+	/* Sized by fstat, grown while the file grows (or a procfs file says 0): a 64 MiB
+	 * bound costs nothing for a 2 KiB file. */
+	size_t cap = ((uint64_t)st.st_size < max ? (size_t)st.st_size : max) + 1, n = 0;
+	_cleanup_free_ char *b = xmalloc(cap + 1);
 	for (;;) {
-		ssize_t r = read(fd, b + n, max + 1 - n);
+		if (n == cap) {
+			cap = cap > (max + 1) / 2 ? max + 1 : cap * 2;
+			b = xrealloc(b, cap + 1);
+		}
+		ssize_t r = read(fd, b + n, cap - n);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
@@ -42,6 +48,17 @@ int fs_read_fd_bounded(int fd, const char *path, size_t max, char **buf, size_t 
 	*buf = steal_ptr(&b);
 	*len = n;
 	return 0;
+}
+
+int fs_read_at_bounded(int dirfd, const char *name, int oflags, size_t max, char **buf, size_t *len,
+		       struct urun_error *err)
+{
+	_cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | oflags);
+	*buf = NULL;
+	*len = 0;
+	if (fd < 0)
+		return urun_error_set(err, errno, "opening `%s`", name);
+	return fs_read_fd_bounded(fd, name, max, buf, len, err);
 }
 
 int fs_write_atomic(int dirfd, const char *name, const void *buf, size_t len, mode_t mode)

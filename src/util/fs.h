@@ -15,6 +15,11 @@
  * errors. */
 int fs_read_fd_bounded(int fd, const char *path, size_t max, char **buf, size_t *len, struct urun_error *err);
 
+/* The same for dirfd/name (AT_FDCWD and a path), opened with O_RDONLY | O_CLOEXEC |
+ * O_NOCTTY and oflags (O_NOFOLLOW where a symlink must not be followed). */
+int fs_read_at_bounded(int dirfd, const char *name, int oflags, size_t max, char **buf, size_t *len,
+		       struct urun_error *err);
+
 /* Replace dirfd/name with buf in one step: a temp file beside it (named
  * for this process), fsync'ed, then renamed over; 0 or -errno. */
 int fs_write_atomic(int dirfd, const char *name, const void *buf, size_t len, mode_t mode);

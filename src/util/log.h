@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* log.h: warnings and debug traces on stderr. Warnings are also kept and
- * re-printed when a container's output may have buried them. */
+/* log.h: warnings and debug traces on stderr, each printed once, when it happens (nothing is
+ * kept to re-print after a container's output). */
 #ifndef URUN_UTIL_LOG_H
 #define URUN_UTIL_LOG_H
 

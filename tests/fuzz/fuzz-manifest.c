@@ -16,6 +16,7 @@
  *   tests/fuzz/corpus/manifest */
 #include "image/manifest.h"
 #include "util/cleanup.h"
+#include "util/digest.h"
 #include "util/log.h"
 
 #include <stdint.h>

@@ -36,20 +36,20 @@ fi
 
 # What each target links besides the basics, and the pkg-config packages it needs. Only the
 # code under test: a whole liburun.a would drag in libcurl and the generated seccomp profile.
-common="src/util/error.c src/util/cleanup.c src/util/log.c src/util/fs.c"
+common="src/util/error.c src/util/cleanup.c src/util/log.c src/util/fs.c src/util/text.c"
 declare -A srcs=(
 	[ref]="src/image/ref.c"
 	[unpack]="src/image/unpack.c src/util/digest.c"
-	[auth]="src/image/auth.c"
-	[manifest]="src/image/manifest.c"
-	[seccomp]="src/run/seccomp.c"
+	[auth]="src/image/auth.c src/util/json.c"
+	[manifest]="src/image/manifest.c src/util/json.c src/util/digest.c src/util/timefmt.c"
+	[seccomp]="src/run/seccomp.c src/util/json.c"
 	[subuid]="src/run/userns.c src/util/config.c src/util/xdg.c"
 )
 declare -A pkgs=(
 	[ref]=""
 	[unpack]="libarchive nettle"
 	[auth]="json-c"
-	[manifest]="json-c"
+	[manifest]="json-c nettle"
 	[seccomp]="json-c libseccomp"
 	[subuid]=""
 )
