@@ -133,7 +133,7 @@ int main(void)
 	is_int(fs_read_at_bounded(dfd, "f", O_NOFOLLOW, 7, &buf, &len, &err), -EFBIG,
 	       "one byte over the bound: EFBIG");
 	ok(buf == NULL && len == 0, "  and nothing returned");
-	symlinkat("f", dfd, "l");
+	ok(symlinkat("f", dfd, "l") == 0, "a symlink to it");
 	is_int(fs_read_at_bounded(dfd, "l", O_NOFOLLOW, 8, &buf, &len, NULL), -ELOOP,
 	       "O_NOFOLLOW refuses a symlink");
 	ok(fs_read_at_bounded(dfd, "l", 0, 8, &buf, &len, NULL) == 0 && len == 8,
