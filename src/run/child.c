@@ -321,12 +321,7 @@ __attribute__((noreturn)) static void do_exec(const struct child_ctx *ctx, char 
 	for (const char *p = path;; p++) {
 		const char *end = strchrnul(p, ':');
 		size_t dl = (size_t)(end - p);
-		if (dl + 2 + strlen(cmd) + 1 <= sizeof(buf)) {
-			memcpy(buf, p, dl);
-			if (dl == 0)
-				buf[dl++] = '.';
-			buf[dl] = '/';
-			strcpy(buf + dl + 1, cmd);
+		if (execdiag_candidate(buf, sizeof(buf), p, dl, cmd)) {
 			execve(buf, argv, env);
 			if (errno == E2BIG) /* the same for every candidate */
 				report_e2big(ctx, argv, env);

@@ -315,6 +315,18 @@ void execdiag_file(const char *path, int e, struct exec_diag *d)
 	content(path, e, d);
 }
 
+bool execdiag_candidate(char *buf, size_t size, const char *dir, size_t len, const char *cmd)
+{
+	if (len + 2 + strlen(cmd) + 1 > size)
+		return false;
+	memcpy(buf, dir, len);
+	if (len == 0)
+		buf[len++] = '.';
+	buf[len] = '/';
+	strcpy(buf + len + 1, cmd);
+	return true;
+}
+
 void execdiag_path(const char *cmd, const char *path_env, struct exec_diag *d)
 {
 	char buf[PATH_MAX], target[PATH_MAX];
@@ -323,12 +335,7 @@ void execdiag_path(const char *cmd, const char *path_env, struct exec_diag *d)
 	for (const char *p = path_env;; p++) {
 		const char *end = strchrnul(p, ':');
 		size_t dl = (size_t)(end - p);
-		if (dl + 2 + strlen(cmd) + 1 <= sizeof(buf)) {
-			memcpy(buf, p, dl);
-			if (dl == 0)
-				buf[dl++] = '.';
-			buf[dl] = '/';
-			strcpy(buf + dl + 1, cmd);
+		if (execdiag_candidate(buf, sizeof(buf), p, dl, cmd)) {
 			struct stat st;
 			/* It exists: execve's ENOENT was about its interpreter. */
 			if (stat(buf, &st) == 0) {

@@ -4,6 +4,9 @@
 #ifndef URUN_RUN_EXECDIAG_H
 #define URUN_RUN_EXECDIAG_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 struct exec_diag {
 	int status; /* podman's: 127 not found, 126 not executable, 1 when
 		     * execve itself failed on an executable file */
@@ -11,6 +14,11 @@ struct exec_diag {
 	char msg[512];
 	char hint[256];
 };
+
+/* The candidate for cmd in the $PATH entry [dir, dir+len) ("" is "."),
+ * written into buf; false when it does not fit. No allocation: the child
+ * calls it between clone and exec. */
+bool execdiag_candidate(char *buf, size_t size, const char *dir, size_t len, const char *cmd);
 
 /* execve(path) failed with e (0: not known). */
 void execdiag_file(const char *path, int e, struct exec_diag *d);
